@@ -48,3 +48,14 @@ static inline int streq_ptr(const char *a, const char *b) {
         return strcmp(a, b) == 0;
 }
 #define streq(a, b) (strcmp((a), (b)) == 0)
+
+/* A copy of n bytes with a NUL after them. */
+static inline char *memdup_suffix0(const void *p, size_t n) {
+        char *c = malloc(n + 1);
+        if (!c)
+                return NULL;
+        if (n > 0)
+                memcpy(c, p, n);
+        c[n] = 0;
+        return c;
+}

@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: MIT */
+
+/* The SQLite backend. One connection, one writer (the daemon is single-threaded), WAL so that readers
+ * such as a backup never block the writer. Every statement is prepared once at open and reset after
+ * use. Groups and keys are bound as BLOBs, so ordering and range comparisons are plain memcmp whatever
+ * the bytes are; a TEXT binding would sort differently from a BLOB column. */
+
+#include <sqlite3.h>
+
+#include "backend.h"
+
+/* Each step moves the schema from version i to i + 1 (PRAGMA user_version). A new database runs them
+ * all, so every step is exercised on every start of a fresh store. Never edit a released step: add one. */
+static const char *const schema_steps[] = {
+        /* 0 → 1: the first layout. */
+        "CREATE TABLE entries ("
+        "  grp BLOB NOT NULL,"
+        "  key BLOB NOT NULL,"
+        "  value BLOB NOT NULL,"
+        "  expires_usec INTEGER NOT NULL DEFAULT 0,"
+        "  PRIMARY KEY (grp, key)"
+        ") WITHOUT ROWID;"
+        "CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
+
+        /* 1 → 2: per-entry change metadata, and an index so that the next deadline and the due
+         * entries are found without a scan. */
+        "ALTER TABLE entries ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+        "ALTER TABLE entries ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE entries ADD COLUMN modified_usec INTEGER NOT NULL DEFAULT 0;"
+        "CREATE INDEX entries_by_expiry ON entries (expires_usec) WHERE expires_usec > 0;",
+};
+
+#define LIVE "(expires_usec = 0 OR expires_usec > ?9)"
+
+typedef enum Statement {
+        STMT_BEGIN,
+        STMT_COMMIT,
+        STMT_ROLLBACK,
+        STMT_ENTRY_GET,
+        STMT_ENTRY_PUT,
+        STMT_ENTRY_DELETE,
+        STMT_GROUP_LIST,
+        STMT_GROUP_COUNT,
+        STMT_GROUP_USAGE,
+        STMT_GROUP_DELETE,
+        STMT_PREFIX_COUNT,
+        STMT_PREFIX_COUNT_BOUNDED,
+        STMT_PREFIX_GROUPS,
+        STMT_PREFIX_GROUPS_BOUNDED,
+        STMT_EXPIRED_LIST,
+        STMT_EXPIRED_LIST_BOUNDED,
+        STMT_EXPIRED_DELETE,
+        STMT_EXPIRED_DELETE_BOUNDED,
+        STMT_NEXT_EXPIRY,
+        STMT_META_GET,
+        STMT_META_SET,
+        _STMT_MAX,
+} Statement;
+
+/* Parameters: ?1 group or lower bound, ?2 key or upper bound, ?9 now. Prefix queries come in two
+ * forms because "grp < NULL" would defeat the index. */
+static const char *const statement_sql[_STMT_MAX] = {
+        [STMT_BEGIN] = "BEGIN IMMEDIATE",
+        [STMT_COMMIT] = "COMMIT",
+        [STMT_ROLLBACK] = "ROLLBACK",
+        [STMT_ENTRY_GET] = "SELECT value, version, revision, modified_usec, expires_usec FROM entries "
+                           "WHERE grp = ?1 AND key = ?2",
+        [STMT_ENTRY_PUT] = "INSERT INTO entries (grp, key, value, version, revision, modified_usec, expires_usec) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                           "ON CONFLICT (grp, key) DO UPDATE SET value = excluded.value, "
+                           "version = excluded.version, revision = excluded.revision, "
+                           "modified_usec = excluded.modified_usec, expires_usec = excluded.expires_usec",
+        [STMT_ENTRY_DELETE] = "DELETE FROM entries WHERE grp = ?1 AND key = ?2",
+        [STMT_GROUP_LIST] = "SELECT key, value, version, revision, modified_usec, expires_usec FROM entries "
+                            "WHERE grp = ?1 AND " LIVE " ORDER BY key LIMIT ?3 OFFSET ?4",
+        [STMT_GROUP_COUNT] = "SELECT count(*) FROM entries WHERE grp = ?1 AND " LIVE,
+        [STMT_GROUP_USAGE] = "SELECT count(*), total(length(key) + length(value)) FROM entries "
+                             "WHERE grp = ?1 AND " LIVE,
+        [STMT_GROUP_DELETE] = "DELETE FROM entries WHERE grp = ?1",
+        [STMT_PREFIX_COUNT] = "SELECT count(*) FROM entries WHERE grp >= ?1 AND " LIVE,
+        [STMT_PREFIX_COUNT_BOUNDED] = "SELECT count(*) FROM entries WHERE grp >= ?1 AND grp < ?2 AND " LIVE,
+        [STMT_PREFIX_GROUPS] = "SELECT DISTINCT grp FROM entries WHERE grp >= ?1 AND " LIVE " ORDER BY grp",
+        [STMT_PREFIX_GROUPS_BOUNDED] = "SELECT DISTINCT grp FROM entries WHERE grp >= ?1 AND grp < ?2 AND " LIVE
+                                       " ORDER BY grp",
+        [STMT_EXPIRED_LIST] = "SELECT grp, key, value, version, revision, modified_usec, expires_usec FROM entries "
+                              "WHERE expires_usec > 0 AND expires_usec <= ?9 AND grp >= ?1",
+        [STMT_EXPIRED_LIST_BOUNDED] = "SELECT grp, key, value, version, revision, modified_usec, expires_usec "
+                                      "FROM entries WHERE expires_usec > 0 AND expires_usec <= ?9 "
+                                      "AND grp >= ?1 AND grp < ?2",
+        [STMT_EXPIRED_DELETE] = "DELETE FROM entries WHERE expires_usec > 0 AND expires_usec <= ?9 AND grp >= ?1",
+        [STMT_EXPIRED_DELETE_BOUNDED] = "DELETE FROM entries WHERE expires_usec > 0 AND expires_usec <= ?9 "
+                                        "AND grp >= ?1 AND grp < ?2",
+        [STMT_NEXT_EXPIRY] = "SELECT min(expires_usec) FROM entries WHERE expires_usec > 0",
+        [STMT_META_GET] = "SELECT value FROM meta WHERE name = ?1",
+        [STMT_META_SET] = "INSERT INTO meta (name, value) VALUES (?1, ?2) "
+                          "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+};
+
+struct Backend {
+        sqlite3 *db;
+        sqlite3_stmt *statements[_STMT_MAX];
+        /* The statement whose row a caller may still be reading (see "borrowed" in backend.h). */
+        sqlite3_stmt *pending;
+};
+
+/* SQLite's result codes that mean "the disk" rather than "the caller". */
+static int sqlite_errno(int rc) {
+        switch (rc & 0xff) {
+        case SQLITE_FULL: return -ENOSPC;
+        case SQLITE_READONLY: return -EROFS;
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB: return -EUCLEAN;
+        case SQLITE_NOMEM: return -ENOMEM;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED: return -EBUSY;
+        default: return -EIO;
+        }
+}
+
+static int sqlite_error(Backend *b, int rc, StoreError *error, const char *what) {
+        return store_error_set(error, sqlite_errno(rc), "Database failed to %s: %s (%s)", what,
+                b && b->db ? sqlite3_errmsg(b->db) : sqlite3_errstr(rc), sqlite3_errstr(rc));
+}
+
+static void backend_release(Backend *b) {
+        if (b->pending) {
+                sqlite3_reset(b->pending);
+                b->pending = NULL;
+        }
+}
+
+/* Resets the statement and clears its bindings so that large blobs are not kept alive. */
+static void statement_done(sqlite3_stmt *s) {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+}
+
+static sqlite3_stmt *statement(Backend *b, Statement id) {
+        backend_release(b);
+        return b->statements[id];
+}
+
+static int bind_name(sqlite3_stmt *s, int index, const char *name) {
+        return sqlite3_bind_blob(s, index, name, (int)strlen(name), SQLITE_STATIC);
+}
+
+/* The smallest byte string greater than every string that starts with `prefix`: drop trailing 0xff
+ * bytes, then increment the last one. NULL when there is none (empty prefix or all 0xff). */
+static char *prefix_upper_bound(const char *prefix, size_t *ret_len) {
+        size_t n = strlen(prefix);
+        char *upper;
+
+        while (n > 0 && (unsigned char)prefix[n - 1] == 0xff)
+                n--;
+        if (n == 0)
+                return NULL;
+        upper = memdup_suffix0(prefix, n);
+        if (!upper)
+                return NULL;
+        upper[n - 1] = (char)((unsigned char)upper[n - 1] + 1);
+        *ret_len = n;
+        return upper;
+}
+
+/* Binds ?1 (and ?2 when there is an upper bound) for a prefix query; picks the statement variant. */
+static sqlite3_stmt *prefix_statement(Backend *b, Statement unbounded, Statement bounded, const char *prefix,
+        char **ret_upper) {
+        size_t upper_len = 0;
+        _cleanup_free_ char *upper = prefix_upper_bound(prefix, &upper_len);
+        sqlite3_stmt *s = statement(b, upper ? bounded : unbounded);
+
+        bind_name(s, 1, prefix);
+        if (upper)
+                sqlite3_bind_blob(s, 2, upper, (int)upper_len, SQLITE_STATIC);
+        *ret_upper = TAKE_PTR(upper); /* must outlive the statement's use */
+        return s;
+}
+
+static void row_from_columns(sqlite3_stmt *s, int first, BackendRow *row) {
+        /* column_text adds the NUL the store promises after every value (backend.h); it does not
+         * change the bytes. Call it before column_bytes, as SQLite asks. */
+        row->value = sqlite3_column_text(s, first);
+        row->value_len = (size_t)sqlite3_column_bytes(s, first);
+        if (!row->value)
+                row->value = ""; /* an empty BLOB reads back as NULL */
+        row->version = (uint64_t)sqlite3_column_int64(s, first + 1);
+        row->revision = (uint64_t)sqlite3_column_int64(s, first + 2);
+        row->modified_usec = (uint64_t)sqlite3_column_int64(s, first + 3);
+        row->expires_usec = (uint64_t)sqlite3_column_int64(s, first + 4);
+}
+
+/* Copies a BLOB column into a NUL-terminated string held in `buf` (grown as needed). */
+static const char *column_name(sqlite3_stmt *s, int column, char **buf, size_t *size) {
+        const void *p = sqlite3_column_blob(s, column);
+        size_t n = (size_t)sqlite3_column_bytes(s, column);
+
+        if (n + 1 > *size) {
+                char *nb = realloc(*buf, n + 1);
+                if (!nb)
+                        return NULL;
+                *buf = nb;
+                *size = n + 1;
+        }
+        if (n > 0)
+                memcpy(*buf, p, n);
+        (*buf)[n] = 0;
+        return *buf;
+}
+
+static int exec_simple(Backend *b, Statement id, StoreError *error, const char *what) {
+        sqlite3_stmt *s = statement(b, id);
+        int rc = sqlite3_step(s);
+
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, what);
+        return 0;
+}
+
+static int sqlite_begin(Backend *b, StoreError *error) {
+        return exec_simple(b, STMT_BEGIN, error, "begin a transaction");
+}
+
+static int sqlite_commit(Backend *b, StoreError *error) {
+        return exec_simple(b, STMT_COMMIT, error, "commit");
+}
+
+static void sqlite_rollback(Backend *b) {
+        backend_release(b);
+        /* A failed COMMIT may already have rolled back (disk full); then there is nothing to undo. */
+        if (!sqlite3_get_autocommit(b->db))
+                (void)exec_simple(b, STMT_ROLLBACK, NULL, "roll back");
+}
+
+static int sqlite_entry_get(Backend *b, const char *group, const char *key, BackendRow *ret, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_ENTRY_GET);
+        int rc;
+
+        bind_name(s, 1, group);
+        bind_name(s, 2, key);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+                statement_done(s);
+                return 0;
+        }
+        if (rc != SQLITE_ROW) {
+                statement_done(s);
+                return sqlite_error(b, rc, error, "read an entry");
+        }
+        ret->group = group;
+        ret->key = key;
+        row_from_columns(s, 0, ret);
+        b->pending = s; /* the value stays valid until the next call */
+        return 1;
+}
+
+static int sqlite_entry_put(Backend *b, const BackendRow *row, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_ENTRY_PUT);
+        int rc;
+
+        bind_name(s, 1, row->group);
+        bind_name(s, 2, row->key);
+        sqlite3_bind_blob64(s, 3, row->value_len ? row->value : "", row->value_len, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, (sqlite3_int64)row->version);
+        sqlite3_bind_int64(s, 5, (sqlite3_int64)row->revision);
+        sqlite3_bind_int64(s, 6, (sqlite3_int64)row->modified_usec);
+        sqlite3_bind_int64(s, 7, (sqlite3_int64)row->expires_usec);
+        rc = sqlite3_step(s);
+        statement_done(s);
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "write an entry");
+        return 0;
+}
+
+static int sqlite_entry_delete(Backend *b, const char *group, const char *key, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_ENTRY_DELETE);
+        int rc;
+
+        bind_name(s, 1, group);
+        bind_name(s, 2, key);
+        rc = sqlite3_step(s);
+        statement_done(s);
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "delete an entry");
+        return 0;
+}
+
+static int sqlite_group_list(Backend *b, const char *group, uint64_t now, uint64_t offset, uint64_t limit,
+        BackendRowFn fn, void *userdata, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_GROUP_LIST);
+        _cleanup_free_ char *key = NULL;
+        size_t key_size = 0;
+        BackendRow row = { .group = group };
+        int rc, r = 0;
+
+        bind_name(s, 1, group);
+        sqlite3_bind_int64(s, 3, limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
+        sqlite3_bind_int64(s, 4, offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)offset);
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                row.key = column_name(s, 0, &key, &key_size);
+                if (!row.key) {
+                        r = -ENOMEM;
+                        break;
+                }
+                row_from_columns(s, 1, &row);
+                r = fn(&row, userdata);
+                if (r < 0)
+                        break;
+        }
+        statement_done(s);
+        if (r < 0)
+                return r;
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "list a group");
+        return 0;
+}
+
+/* Runs a statement that yields one row of integers. */
+static int step_integers(Backend *b, sqlite3_stmt *s, uint64_t *a, uint64_t *c, StoreError *error, const char *what) {
+        int rc = sqlite3_step(s);
+
+        if (rc == SQLITE_ROW) {
+                if (a)
+                        *a = (uint64_t)sqlite3_column_int64(s, 0);
+                if (c)
+                        *c = (uint64_t)sqlite3_column_int64(s, 1);
+        } else if (rc == SQLITE_DONE) {
+                if (a)
+                        *a = 0;
+                if (c)
+                        *c = 0;
+        }
+        statement_done(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, what);
+        return rc == SQLITE_ROW;
+}
+
+static int sqlite_group_count(Backend *b, const char *group, uint64_t now, uint64_t *ret, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_GROUP_COUNT);
+        int r;
+
+        bind_name(s, 1, group);
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+        r = step_integers(b, s, ret, NULL, error, "count a group");
+        return r < 0 ? r : 0;
+}
+
+static int sqlite_group_delete(Backend *b, const char *group, uint64_t now, BackendRemoved *ret, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_GROUP_USAGE);
+        int r, rc;
+
+        bind_name(s, 1, group);
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+        r = step_integers(b, s, &ret->live_keys, &ret->live_bytes, error, "measure a group");
+        if (r < 0)
+                return r;
+
+        s = statement(b, STMT_GROUP_DELETE);
+        bind_name(s, 1, group);
+        rc = sqlite3_step(s);
+        statement_done(s);
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "delete a group");
+        return 0;
+}
+
+static int sqlite_prefix_count(Backend *b, const char *prefix, uint64_t now, uint64_t *ret, StoreError *error) {
+        _cleanup_free_ char *upper = NULL;
+        sqlite3_stmt *s = prefix_statement(b, STMT_PREFIX_COUNT, STMT_PREFIX_COUNT_BOUNDED, prefix, &upper);
+        int r;
+
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+        r = step_integers(b, s, ret, NULL, error, "count entries");
+        return r < 0 ? r : 0;
+}
+
+static int sqlite_prefix_groups(Backend *b, const char *prefix, uint64_t now, BackendGroupFn fn, void *userdata,
+        StoreError *error) {
+        _cleanup_free_ char *upper = NULL, *group = NULL;
+        sqlite3_stmt *s = prefix_statement(b, STMT_PREFIX_GROUPS, STMT_PREFIX_GROUPS_BOUNDED, prefix, &upper);
+        size_t group_size = 0;
+        int rc, r = 0;
+
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                const char *g = column_name(s, 0, &group, &group_size);
+                r = g ? fn(g, userdata) : -ENOMEM;
+                if (r < 0)
+                        break;
+        }
+        statement_done(s);
+        if (r < 0)
+                return r;
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "list groups");
+        return 0;
+}
+
+static int sqlite_expired_take(Backend *b, const char *prefix, uint64_t now, BackendRowFn fn, void *userdata,
+        StoreError *error) {
+        _cleanup_free_ char *upper = NULL, *group = NULL, *key = NULL;
+        size_t group_size = 0, key_size = 0;
+        sqlite3_stmt *s = prefix_statement(b, STMT_EXPIRED_LIST, STMT_EXPIRED_LIST_BOUNDED, prefix, &upper);
+        BackendRow row;
+        int rc, r = 0;
+
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                row.group = column_name(s, 0, &group, &group_size);
+                row.key = column_name(s, 1, &key, &key_size);
+                if (!row.group || !row.key) {
+                        r = -ENOMEM;
+                        break;
+                }
+                row_from_columns(s, 2, &row);
+                r = fn(&row, userdata);
+                if (r < 0)
+                        break;
+        }
+        statement_done(s);
+        if (r < 0)
+                return r;
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "list expired entries");
+
+        free(TAKE_PTR(upper));
+        s = prefix_statement(b, STMT_EXPIRED_DELETE, STMT_EXPIRED_DELETE_BOUNDED, prefix, &upper);
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
+        rc = sqlite3_step(s);
+        statement_done(s);
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "delete expired entries");
+        return 0;
+}
+
+static int sqlite_next_expiry(Backend *b, uint64_t *ret, StoreError *error) {
+        int r = step_integers(b, statement(b, STMT_NEXT_EXPIRY), ret, NULL, error, "find the next expiry");
+        return r < 0 ? r : 0;
+}
+
+static int sqlite_meta_get(Backend *b, const char *name, uint64_t *ret, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_META_GET);
+        int r;
+
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        r = step_integers(b, s, ret, NULL, error, "read metadata");
+        return r < 0 ? r : 0;
+}
+
+static int sqlite_meta_set(Backend *b, const char *name, uint64_t value, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_META_SET);
+        int rc;
+
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)value);
+        rc = sqlite3_step(s);
+        statement_done(s);
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "write metadata");
+        return 0;
+}
+
+static int exec_sql(Backend *b, const char *sql, StoreError *error, const char *what) {
+        int rc = sqlite3_exec(b->db, sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+                return sqlite_error(b, rc, error, what);
+        return 0;
+}
+
+static int schema_version(Backend *b, int *ret, StoreError *error) {
+        sqlite3_stmt *s = NULL;
+        int rc;
+
+        rc = sqlite3_prepare_v2(b->db, "PRAGMA user_version", -1, &s, NULL);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+                *ret = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+        if (rc != SQLITE_ROW)
+                return sqlite_error(b, rc, error, "read the schema version");
+        return 0;
+}
+
+/* Brings the schema forward in one transaction: a crash halfway leaves the old version intact. */
+static int schema_migrate(Backend *b, StoreError *error) {
+        int version = 0, r;
+
+        r = schema_version(b, &version, error);
+        if (r < 0)
+                return r;
+        if (version > (int)ELEMENTSOF(schema_steps))
+                return store_error_set(error, -EPROTONOSUPPORT,
+                        "Database schema version %d is newer than this stored understands (%zu)", version,
+                        ELEMENTSOF(schema_steps));
+        if (version == (int)ELEMENTSOF(schema_steps))
+                return 0;
+
+        r = exec_sql(b, "BEGIN IMMEDIATE", error, "begin the schema migration");
+        if (r < 0)
+                return r;
+        for (size_t i = (size_t)version; i < ELEMENTSOF(schema_steps); i++) {
+                r = exec_sql(b, schema_steps[i], error, "migrate the schema");
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0) {
+                char sql[64];
+                snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu", ELEMENTSOF(schema_steps));
+                r = exec_sql(b, sql, error, "record the schema version");
+        }
+        if (r >= 0)
+                r = exec_sql(b, "COMMIT", error, "commit the schema migration");
+        if (r < 0)
+                (void)sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+}
+
+static void sqlite_close(Backend *b) {
+        if (!b)
+                return;
+        backend_release(b);
+        for (size_t i = 0; i < _STMT_MAX; i++)
+                sqlite3_finalize(b->statements[i]);
+        if (b->db) {
+                /* Fold the WAL into the database so the file stands alone after a clean stop. */
+                (void)sqlite3_wal_checkpoint_v2(b->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+                sqlite3_close_v2(b->db);
+        }
+        free(b);
+}
+
+static inline void sqlite_closep(Backend **b) {
+        sqlite_close(*b);
+}
+
+static int sqlite_open(const BackendOptions *options, Backend **ret, StoreError *error) {
+        _cleanup_(sqlite_closep) Backend *b = NULL;
+        char pragmas[256];
+        int rc, r;
+
+        b = calloc(1, sizeof(*b));
+        if (!b)
+                return -ENOMEM;
+
+        rc = sqlite3_open_v2(options->path, &b->db,
+                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+        if (rc != SQLITE_OK)
+                return store_error_set(error, sqlite_errno(rc), "Cannot open database %s: %s", options->path,
+                        b->db ? sqlite3_errmsg(b->db) : sqlite3_errstr(rc));
+
+        /* WAL: readers (a backup, an inspecting sqlite3) never block the writer. synchronous=FULL syncs
+         * the WAL on every commit; NORMAL only at checkpoints, which survives a daemon crash but not
+         * power loss. */
+        snprintf(pragmas, sizeof(pragmas),
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = OFF; "
+                "PRAGMA busy_timeout = 5000;",
+                options->durability == BACKEND_DURABILITY_FULL ? "FULL" : "NORMAL");
+        r = exec_sql(b, pragmas, error, "configure the database");
+        if (r < 0)
+                return r;
+
+        r = schema_migrate(b, error);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < _STMT_MAX; i++) {
+                rc = sqlite3_prepare_v3(b->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &b->statements[i],
+                        NULL);
+                if (rc != SQLITE_OK)
+                        return sqlite_error(b, rc, error, "prepare a statement");
+        }
+
+        *ret = TAKE_PTR(b);
+        return 0;
+}
+
+const BackendOps backend_sqlite_ops = {
+        .name = "sqlite",
+        .open = sqlite_open,
+        .close = sqlite_close,
+        .begin = sqlite_begin,
+        .commit = sqlite_commit,
+        .rollback = sqlite_rollback,
+        .entry_get = sqlite_entry_get,
+        .entry_put = sqlite_entry_put,
+        .entry_delete = sqlite_entry_delete,
+        .group_list = sqlite_group_list,
+        .group_count = sqlite_group_count,
+        .group_delete = sqlite_group_delete,
+        .prefix_count = sqlite_prefix_count,
+        .prefix_groups = sqlite_prefix_groups,
+        .expired_take = sqlite_expired_take,
+        .next_expiry = sqlite_next_expiry,
+        .meta_get = sqlite_meta_get,
+        .meta_set = sqlite_meta_set,
+};

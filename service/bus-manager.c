@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#include "bus-error.h"
+#include "bus-manager.h"
+#include "context.h"
+
+static int method_get_namespace(sd_bus_message *m, void *userdata _unused_, sd_bus_error *error) {
+        _cleanup_free_ char *path = NULL;
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        if (!store_namespace_is_valid(name))
+                return sd_bus_error_setf(error, STORE_ERROR_INVALID_NAMESPACE,
+                        "Invalid namespace name \"" NAME_EXCERPT "\": use 1 to %d of a-z A-Z 0-9 -, and not \"self\"",
+                        NAME_EXCERPT_ARGS(name), STORE_NAMESPACE_MAX);
+
+        /* Open to everyone: a path reveals nothing and creates nothing. */
+        r = sd_bus_path_encode(NAMESPACE_OBJECT_PREFIX, name, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, "o", path);
+}
+
+static int method_not_supported(sd_bus_message *m, void *userdata _unused_, sd_bus_error *error) {
+        return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED, "%s.%s is not supported by this version of stored",
+                sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
+}
+
+static int property_get_version(sd_bus *bus _unused_, const char *path _unused_, const char *interface _unused_,
+        const char *property _unused_, sd_bus_message *reply, void *userdata _unused_, sd_bus_error *error _unused_) {
+        return sd_bus_message_append(reply, "s", STORED_VERSION);
+}
+
+static int property_get_revision(sd_bus *bus _unused_, const char *path _unused_, const char *interface _unused_,
+        const char *property _unused_, sd_bus_message *reply, void *userdata, sd_bus_error *error _unused_) {
+        Scope *scope = userdata;
+        return sd_bus_message_append(reply, "t", store_revision(scope->context->store));
+}
+
+#define UNPRIVILEGED SD_BUS_VTABLE_UNPRIVILEGED /* anyone may call: authorize() decides per call */
+
+const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        /* Readable by every caller; Revision changes with every write, so no PropertiesChanged for it. */
+        SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Revision", "t", property_get_revision, 0, 0),
+        SD_BUS_METHOD_WITH_ARGS("GetNamespace", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
+                method_get_namespace, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListNamespaces", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sttt)", namespaces),
+                method_not_supported, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetQuota",
+                SD_BUS_ARGS("s", name, "t", max_keys, "t", max_groups, "t", max_bytes), SD_BUS_NO_RESULT,
+                method_not_supported, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetQuota", SD_BUS_ARGS("s", name),
+                SD_BUS_RESULT("t", max_keys, "t", max_groups, "t", max_bytes), method_not_supported, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("DeleteNamespace", SD_BUS_ARGS("s", name), SD_BUS_RESULT("t", revision),
+                method_not_supported, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Backup", SD_BUS_ARGS("h", fd), SD_BUS_NO_RESULT, method_not_supported, UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};

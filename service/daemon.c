@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+
+/* The daemon's life: open the store, connect to the system bus, export the objects, take the name,
+ * say READY=1, run the event loop until SIGTERM/SIGINT, then close the store cleanly. Also the expiry
+ * timer, which belongs to the event loop rather than to any one call. */
+
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+
+#include "bus-error.h"
+#include "bus-manager.h"
+#include "bus-store.h"
+#include "daemon.h"
+#include "log.h"
+
+#define STORE_BUS_NAME "org.example.Store"
+
+/* ---- expiry timer ---- */
+
+static int on_expiry_timer(sd_event_source *source _unused_, uint64_t usec _unused_, void *userdata) {
+        Context *c = userdata;
+        StoreError e = {};
+        int r;
+
+        r = store_expire_due(c->store, &e);
+        if (r < 0)
+                log_warning("Expiring entries failed, will retry: %s", e.message);
+        expiry_timer_rearm(c);
+        return 0;
+}
+
+/* Deadlines are wall-clock times (the contract's expires_usec), so the timer runs on CLOCK_REALTIME:
+ * a clock step moves it with the deadlines. One timer for the earliest deadline, not a poll. */
+void expiry_timer_rearm(Context *c) {
+        uint64_t next = store_next_expiry(c->store);
+        int r;
+
+        if (next == 0) {
+                if (c->expiry_timer)
+                        (void)sd_event_source_set_enabled(c->expiry_timer, SD_EVENT_OFF);
+                return;
+        }
+        if (!c->expiry_timer) {
+                r = sd_event_add_time(c->event, &c->expiry_timer, CLOCK_REALTIME, next, 0, on_expiry_timer, c);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot arm the expiry timer");
+                        return;
+                }
+                (void)sd_event_source_set_description(c->expiry_timer, "expiry");
+                return;
+        }
+        (void)sd_event_source_set_time(c->expiry_timer, next);
+        (void)sd_event_source_set_enabled(c->expiry_timer, SD_EVENT_ONESHOT);
+}
+
+/* Runs after every commit. */
+static void on_store_commit(const StoreChange *changes _unused_, size_t n_changes _unused_, void *userdata) {
+        Context *c = userdata;
+        expiry_timer_rearm(c);
+}
+
+/* ---- set-up ---- */
+
+static int context_open_store(Context *c) {
+        StoreError e = {};
+        StoreOptions options = {
+                .backend = {
+                        .path = c->config.database,
+                        .durability = c->config.durability,
+                },
+                .limits = c->config.limits,
+                .observer = on_store_commit,
+                .observer_userdata = c,
+        };
+        int r;
+
+        r = store_open(&options, &c->store, &e);
+        if (r < 0)
+                return log_error_errno(r, "Cannot open the store at %s: %s", c->config.database,
+                        e.code ? e.message : "");
+        log_info("Store %s open at revision %" PRIu64, c->config.database, store_revision(c->store));
+        return 0;
+}
+
+static int context_connect_bus(Context *c) {
+        int r;
+
+        r = sd_bus_default_system(&c->bus);
+        if (r < 0)
+                return log_error_errno(r, "Cannot connect to the system bus");
+        r = sd_bus_attach_event(c->bus, c->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Cannot attach the bus to the event loop");
+
+        r = auth_new(c->bus, &c->auth);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up authorization");
+
+        r = sd_bus_add_object_vtable(c->bus, NULL, STORE_OBJECT_PATH, STORE_INTERFACE, store_vtable, &c->root);
+        if (r < 0)
+                return log_error_errno(r, "Cannot export %s", STORE_INTERFACE);
+        r = sd_bus_add_object_vtable(c->bus, NULL, STORE_OBJECT_PATH, MANAGER_INTERFACE, manager_vtable, &c->root);
+        if (r < 0)
+                return log_error_errno(r, "Cannot export %s", MANAGER_INTERFACE);
+
+        /* Take the name last, once every object is in place: callers may arrive at once. */
+        r = sd_bus_request_name(c->bus, STORE_BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "Cannot own %s on the system bus", STORE_BUS_NAME);
+        return 0;
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata _unused_) {
+        log_info("Received %s, stopping.", strsignal((int)si->ssi_signo));
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+int daemon_run(Context *c) {
+        sigset_t mask;
+        int r;
+
+        (void)sd_bus_error_add_map(store_bus_error_map);
+        c->root = (Scope){ .context = c, .ns = NULL };
+
+        r = sd_event_default(&c->event);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the event loop");
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        r = sd_event_add_signal(c->event, NULL, SIGTERM, on_exit_signal, c);
+        if (r >= 0)
+                r = sd_event_add_signal(c->event, NULL, SIGINT, on_exit_signal, c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch for signals");
+
+        r = context_open_store(c);
+        if (r < 0)
+                return r;
+        expiry_timer_rearm(c);
+
+        r = context_connect_bus(c);
+        if (r < 0)
+                return r;
+
+        (void)sd_notify(false, "READY=1\nSTATUS=Serving");
+        log_info("Serving %s.", STORE_BUS_NAME);
+
+        r = sd_event_loop(c->event);
+        (void)sd_notify(false, "STOPPING=1");
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed");
+        return 0;
+}
+
+void daemon_done(Context *c) {
+        /* Flush queued replies before the store goes away, then close it (checkpointing the WAL). */
+        if (c->bus)
+                (void)sd_bus_flush(c->bus);
+        c->expiry_timer = sd_event_source_unref(c->expiry_timer);
+        c->auth = auth_free(c->auth);
+        c->bus = sd_bus_flush_close_unref(c->bus);
+        c->store = store_free(c->store);
+        c->event = sd_event_unref(c->event);
+        config_done(&c->config);
+}

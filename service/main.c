@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+
+/* stored: the key-value service on the D-Bus system bus. main() owns the one Context. */
+
+#include "daemon.h"
+#include "log.h"
+
+int main(int argc, char *argv[]) {
+        Context context = {};
+        int r;
+
+        config_init(&context.config);
+        if (!context.config.database)
+                return EXIT_FAILURE;
+
+        r = config_parse_argv(&context.config, argc, argv);
+        if (r <= 0) {
+                config_done(&context.config);
+                return r < 0 ? 2 : EXIT_SUCCESS;
+        }
+        log_set_max_level(context.config.log_level);
+
+        r = daemon_run(&context);
+        daemon_done(&context);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

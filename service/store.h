@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The store: the contract's semantics over a backend, with no D-Bus in sight. It owns what a key-value
+ * store means here: scoping of groups to namespaces, size limits, TTL and expiry, per-entry versions
+ * that move only on a real change, and the store-wide revision (one per call that changed anything).
+ *
+ * Every call takes a namespace `ns` (NULL = the whole store): group `g` in namespace `N` is stored as
+ * group `N:g`. Errors are a negative errno naming the kind (store-error.h) plus a message.
+ *
+ * Values handed out (StoreValue, list callbacks) are borrowed from the backend: valid until the next
+ * call on the store, and always followed by a NUL byte so that text can be used as a C string. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "store-error.h"
+
+typedef struct Store Store;
+
+typedef struct StoreLimits {
+        size_t max_key_bytes;
+        size_t max_group_bytes;
+        size_t max_value_bytes;
+} StoreLimits;
+
+#define STORE_DEFAULT_MAX_KEY_BYTES   (64U * 1024U)
+#define STORE_DEFAULT_MAX_GROUP_BYTES (64U * 1024U)
+#define STORE_DEFAULT_MAX_VALUE_BYTES (1024U * 1024U)
+
+typedef enum StoreChangeType {
+        STORE_CHANGE_SET,
+        STORE_CHANGE_DELETE,
+        STORE_CHANGE_DELETE_GROUP,
+        STORE_CHANGE_EXPIRE,
+} StoreChangeType;
+
+const char *store_change_type_to_string(StoreChangeType t);
+
+/* One committed change. `group` is the full group (N:g for a namespace). `value` is the new value for
+ * set, the previous one for delete and expire, empty for delete_group. */
+typedef struct StoreChange {
+        StoreChangeType type;
+        const char *group;
+        const char *key;
+        const void *value;
+        size_t value_len;
+        uint64_t revision;
+        uint64_t timestamp_usec;
+} StoreChange;
+
+/* Called after each commit with the changes of that commit (all of one revision). */
+typedef void (*StoreObserverFn)(const StoreChange *changes, size_t n_changes, void *userdata);
+
+typedef struct StoreOptions {
+        BackendOptions backend;
+        const BackendOps *backend_ops; /* NULL = SQLite */
+        StoreLimits limits;            /* zeros = defaults */
+        /* Wall-clock microseconds; NULL = CLOCK_REALTIME. Tests move time by hand. */
+        uint64_t (*now_usec)(void *userdata);
+        void *now_userdata;
+        StoreObserverFn observer;
+        void *observer_userdata;
+} StoreOptions;
+
+typedef struct StoreValue {
+        const void *data; /* followed by a NUL byte */
+        size_t len;
+} StoreValue;
+
+typedef struct StoreStat {
+        uint64_t version;
+        uint64_t revision;
+        uint64_t modified_usec;
+        uint64_t expires_usec;
+} StoreStat;
+
+typedef struct StorePair {
+        const char *key;
+        const char *value;
+} StorePair;
+
+/* Return 0 to go on, negative to stop with that error. */
+typedef int (*StoreEntryFn)(const char *key, const StoreValue *value, const StoreStat *stat, void *userdata);
+typedef int (*StoreGroupFn)(const char *group, void *userdata);
+
+int store_open(const StoreOptions *options, Store **ret, StoreError *error);
+Store *store_free(Store *s);
+static inline void store_freep(Store **s) {
+        store_free(*s);
+}
+
+uint64_t store_revision(const Store *s);
+/* The earliest deadline of any entry, 0 if nothing expires: the daemon arms its timer for it. */
+uint64_t store_next_expiry(const Store *s);
+/* Removes every entry whose deadline has passed, as one revision with one expire change each. */
+int store_expire_due(Store *s, StoreError *error);
+
+/* True if the bytes are text in the contract's sense: valid UTF-8 without NUL. */
+bool store_value_is_text(const void *data, size_t len);
+
+/* Reads. `text` asks for NotText when the value is not text. */
+int store_get(Store *s, const char *ns, const char *group, const char *key, bool text, StoreValue *ret,
+        StoreError *error);
+int store_stat(Store *s, const char *ns, const char *group, const char *key, StoreStat *ret, StoreError *error);
+/* Live entries of a group ordered by key (bytewise), from `offset`, at most `limit` (UINT64_MAX = all). */
+int store_list(Store *s, const char *ns, const char *group, uint64_t offset, uint64_t limit, bool text,
+        StoreEntryFn fn, void *userdata, StoreError *error);
+int store_count(Store *s, const char *ns, const char *group, uint64_t *ret, StoreError *error);
+int store_count_all(Store *s, const char *ns, const char *prefix, uint64_t *ret, StoreError *error);
+/* Groups with live keys starting with `prefix`, sorted, as seen from the scope (unprefixed in a namespace). */
+int store_groups(Store *s, const char *ns, const char *prefix, StoreGroupFn fn, void *userdata, StoreError *error);
+
+/* Writes; each returns the revision of its change, or the current one if nothing changed. */
+int store_set(Store *s, const char *ns, const char *group, const char *key, const void *value, size_t value_len,
+        uint64_t ttl_usec, uint64_t *ret_revision, StoreError *error);
+int store_set_all(Store *s, const char *ns, const char *group, const StorePair *pairs, size_t n_pairs,
+        uint64_t *ret_revision, StoreError *error);
+int store_delete(Store *s, const char *ns, const char *group, const char *key, uint64_t *ret_revision,
+        StoreError *error);
+int store_delete_group(Store *s, const char *ns, const char *group, uint64_t *ret_revision, StoreError *error);
+/* Removes expired entries in scope now; returns how many. */
+int store_purge_expired(Store *s, const char *ns, uint64_t *ret_count, StoreError *error);
+
+/* A namespace name: ^[a-zA-Z0-9-]+$, at most 64 characters, and not "self" (which names the caller's
+ * own namespace on the bus). */
+#define STORE_NAMESPACE_MAX 64
+bool store_namespace_is_valid(const char *name);
