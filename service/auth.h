@@ -2,10 +2,18 @@
 #pragma once
 
 /* Authorization: decides from the caller's credentials, never from the arguments, before a handler
- * touches data. Answers that need a round trip (the caller's uid from the bus driver) are asked
- * asynchronously: authorize() then returns 0, and the message is dispatched again once the answer is
- * in, as systemd's services do with polkit. Everything learnt about a sender is forgotten when it
- * leaves the bus. */
+ * touches data. The rules (DESIGN "Authorization"):
+ *
+ *   uid 0                                  everything
+ *   own namespace uid-<UID> (if enabled)   read and write, no polkit
+ *   anything else                          polkit: org.example.Store.{read,write} with detail
+ *                                          namespace=N, or org.example.Store.manage (which also
+ *                                          covers read and write everywhere)
+ *
+ * Answers that need a round trip (the caller's uid from the bus driver, polkit's verdict) are asked
+ * asynchronously; the call is then parked and dispatched again once the answer is in, as systemd's
+ * services do with polkit. Answers are cached per (sender, action, namespace) until the sender
+ * leaves the bus or polkit announces a change of its rules. */
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -20,7 +28,11 @@ typedef enum Action {
 
 typedef struct Auth Auth;
 
-int auth_new(sd_bus *bus, Auth **ret);
+typedef struct AuthOptions {
+        bool personal_namespaces; /* uid-<UID> is the caller's own */
+} AuthOptions;
+
+int auth_new(sd_bus *bus, const AuthOptions *options, Auth **ret);
 Auth *auth_free(Auth *a);
 static inline void auth_freep(Auth **a) {
         auth_free(*a);
@@ -28,8 +40,12 @@ static inline void auth_freep(Auth **a) {
 
 /* 0: allowed. 1: the answer is pending; the handler returns 1 ("handled" to sd-bus) and the message
  * is dispatched again once the answer is in. Negative: denied or failed, with `error` set. So a
- * handler writes `if (r != 0) return r;`. `ns` is the namespace acted on, NULL for the whole store. */
+ * handler writes `if (r != 0) return r;`. `ns` is the namespace acted on; NULL means the whole store,
+ * which needs manage whatever `action` says. */
 int authorize(Auth *a, sd_bus_message *m, Action action, const char *ns, sd_bus_error *error);
+
+/* The sender's uid, with the same 0 / 1 (pending) / negative convention as authorize(). */
+int auth_sender_uid(Auth *a, sd_bus_message *m, uid_t *ret, sd_bus_error *error);
 
 /* How many senders are remembered: for tests that check nothing is kept after a client leaves. */
 size_t auth_n_senders(const Auth *a);

@@ -28,6 +28,19 @@ static const char *const schema_steps[] = {
         "ALTER TABLE entries ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
         "ALTER TABLE entries ADD COLUMN modified_usec INTEGER NOT NULL DEFAULT 0;"
         "CREATE INDEX entries_by_expiry ON entries (expires_usec) WHERE expires_usec > 0;",
+
+        /* 2 → 3: per-namespace usage counters and quotas. The store fills the counters on its next
+         * open (it alone knows which groups belong to a namespace). */
+        "CREATE TABLE namespaces ("
+        "  name TEXT PRIMARY KEY,"
+        "  keys INTEGER NOT NULL DEFAULT 0,"
+        "  groups INTEGER NOT NULL DEFAULT 0,"
+        "  bytes INTEGER NOT NULL DEFAULT 0,"
+        "  has_quota INTEGER NOT NULL DEFAULT 0,"
+        "  max_keys INTEGER NOT NULL DEFAULT 0,"
+        "  max_groups INTEGER NOT NULL DEFAULT 0,"
+        "  max_bytes INTEGER NOT NULL DEFAULT 0"
+        ") WITHOUT ROWID;",
 };
 
 #define LIVE "(expires_usec = 0 OR expires_usec > ?9)"
@@ -42,6 +55,7 @@ typedef enum Statement {
         STMT_GROUP_LIST,
         STMT_GROUP_COUNT,
         STMT_GROUP_USAGE,
+        STMT_GROUP_EXISTS,
         STMT_GROUP_DELETE,
         STMT_PREFIX_COUNT,
         STMT_PREFIX_COUNT_BOUNDED,
@@ -54,6 +68,10 @@ typedef enum Statement {
         STMT_NEXT_EXPIRY,
         STMT_META_GET,
         STMT_META_SET,
+        STMT_NAMESPACE_GET,
+        STMT_NAMESPACE_PUT,
+        STMT_NAMESPACE_DELETE,
+        STMT_NAMESPACE_LIST,
         _STMT_MAX,
 } Statement;
 
@@ -74,8 +92,9 @@ static const char *const statement_sql[_STMT_MAX] = {
         [STMT_GROUP_LIST] = "SELECT key, value, version, revision, modified_usec, expires_usec FROM entries "
                             "WHERE grp = ?1 AND " LIVE " ORDER BY key LIMIT ?3 OFFSET ?4",
         [STMT_GROUP_COUNT] = "SELECT count(*) FROM entries WHERE grp = ?1 AND " LIVE,
-        [STMT_GROUP_USAGE] = "SELECT count(*), total(length(key) + length(value)) FROM entries "
-                             "WHERE grp = ?1 AND " LIVE,
+        [STMT_GROUP_USAGE] = "SELECT count(*), total(length(key) + length(value)), total(" LIVE ") FROM entries "
+                             "WHERE grp = ?1",
+        [STMT_GROUP_EXISTS] = "SELECT 1 FROM entries WHERE grp = ?1 LIMIT 1",
         [STMT_GROUP_DELETE] = "DELETE FROM entries WHERE grp = ?1",
         [STMT_PREFIX_COUNT] = "SELECT count(*) FROM entries WHERE grp >= ?1 AND " LIVE,
         [STMT_PREFIX_COUNT_BOUNDED] = "SELECT count(*) FROM entries WHERE grp >= ?1 AND grp < ?2 AND " LIVE,
@@ -83,10 +102,10 @@ static const char *const statement_sql[_STMT_MAX] = {
         [STMT_PREFIX_GROUPS_BOUNDED] = "SELECT DISTINCT grp FROM entries WHERE grp >= ?1 AND grp < ?2 AND " LIVE
                                        " ORDER BY grp",
         [STMT_EXPIRED_LIST] = "SELECT grp, key, value, version, revision, modified_usec, expires_usec FROM entries "
-                              "WHERE expires_usec > 0 AND expires_usec <= ?9 AND grp >= ?1",
+                              "WHERE expires_usec > 0 AND expires_usec <= ?9 AND grp >= ?1 ORDER BY grp",
         [STMT_EXPIRED_LIST_BOUNDED] = "SELECT grp, key, value, version, revision, modified_usec, expires_usec "
                                       "FROM entries WHERE expires_usec > 0 AND expires_usec <= ?9 "
-                                      "AND grp >= ?1 AND grp < ?2",
+                                      "AND grp >= ?1 AND grp < ?2 ORDER BY grp",
         [STMT_EXPIRED_DELETE] = "DELETE FROM entries WHERE expires_usec > 0 AND expires_usec <= ?9 AND grp >= ?1",
         [STMT_EXPIRED_DELETE_BOUNDED] = "DELETE FROM entries WHERE expires_usec > 0 AND expires_usec <= ?9 "
                                         "AND grp >= ?1 AND grp < ?2",
@@ -94,6 +113,14 @@ static const char *const statement_sql[_STMT_MAX] = {
         [STMT_META_GET] = "SELECT value FROM meta WHERE name = ?1",
         [STMT_META_SET] = "INSERT INTO meta (name, value) VALUES (?1, ?2) "
                           "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [STMT_NAMESPACE_GET] = "SELECT keys, groups, bytes, has_quota, max_keys, max_groups, max_bytes "
+                               "FROM namespaces WHERE name = ?1",
+        [STMT_NAMESPACE_PUT] = "INSERT OR REPLACE INTO namespaces "
+                               "(name, keys, groups, bytes, has_quota, max_keys, max_groups, max_bytes) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        [STMT_NAMESPACE_DELETE] = "DELETE FROM namespaces WHERE name = ?1",
+        [STMT_NAMESPACE_LIST] = "SELECT keys, groups, bytes, has_quota, max_keys, max_groups, max_bytes, name "
+                                "FROM namespaces ORDER BY name",
 };
 
 struct Backend {
@@ -347,17 +374,37 @@ static int sqlite_group_count(Backend *b, const char *group, uint64_t now, uint6
         return r < 0 ? r : 0;
 }
 
-static int sqlite_group_delete(Backend *b, const char *group, uint64_t now, BackendRemoved *ret, StoreError *error) {
+static int sqlite_group_usage(Backend *b, const char *group, uint64_t now, BackendGroupUsage *ret,
+        StoreError *error) {
         sqlite3_stmt *s = statement(b, STMT_GROUP_USAGE);
-        int r, rc;
+        int rc;
 
         bind_name(s, 1, group);
         sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
-        r = step_integers(b, s, &ret->live_keys, &ret->live_bytes, error, "measure a group");
-        if (r < 0)
-                return r;
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+                *ret = (BackendGroupUsage){
+                        .keys = (uint64_t)sqlite3_column_int64(s, 0),
+                        .bytes = (uint64_t)sqlite3_column_int64(s, 1),
+                        .live_keys = (uint64_t)sqlite3_column_int64(s, 2),
+                };
+        statement_done(s);
+        if (rc != SQLITE_ROW)
+                return sqlite_error(b, rc, error, "measure a group");
+        return 0;
+}
 
-        s = statement(b, STMT_GROUP_DELETE);
+static int sqlite_group_exists(Backend *b, const char *group, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_GROUP_EXISTS);
+
+        bind_name(s, 1, group);
+        return step_integers(b, s, NULL, NULL, error, "look up a group");
+}
+
+static int sqlite_group_delete(Backend *b, const char *group, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_GROUP_DELETE);
+        int rc;
+
         bind_name(s, 1, group);
         rc = sqlite3_step(s);
         statement_done(s);
@@ -459,6 +506,83 @@ static int sqlite_meta_set(Backend *b, const char *name, uint64_t value, StoreEr
         statement_done(s);
         if (rc != SQLITE_DONE)
                 return sqlite_error(b, rc, error, "write metadata");
+        return 0;
+}
+
+static void namespace_from_columns(sqlite3_stmt *s, BackendNamespace *ns) {
+        ns->keys = (uint64_t)sqlite3_column_int64(s, 0);
+        ns->groups = (uint64_t)sqlite3_column_int64(s, 1);
+        ns->bytes = (uint64_t)sqlite3_column_int64(s, 2);
+        ns->has_quota = sqlite3_column_int(s, 3) != 0;
+        ns->max_keys = (uint64_t)sqlite3_column_int64(s, 4);
+        ns->max_groups = (uint64_t)sqlite3_column_int64(s, 5);
+        ns->max_bytes = (uint64_t)sqlite3_column_int64(s, 6);
+}
+
+static int sqlite_namespace_get(Backend *b, const char *name, BackendNamespace *ret, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_NAMESPACE_GET);
+        int rc;
+
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+                ret->name = name;
+                namespace_from_columns(s, ret);
+        }
+        statement_done(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "read a namespace");
+        return rc == SQLITE_ROW;
+}
+
+static int sqlite_namespace_put(Backend *b, const BackendNamespace *ns, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_NAMESPACE_PUT);
+        int rc;
+
+        sqlite3_bind_text(s, 1, ns->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)ns->keys);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)ns->groups);
+        sqlite3_bind_int64(s, 4, (sqlite3_int64)ns->bytes);
+        sqlite3_bind_int(s, 5, ns->has_quota);
+        sqlite3_bind_int64(s, 6, (sqlite3_int64)ns->max_keys);
+        sqlite3_bind_int64(s, 7, (sqlite3_int64)ns->max_groups);
+        sqlite3_bind_int64(s, 8, (sqlite3_int64)ns->max_bytes);
+        rc = sqlite3_step(s);
+        statement_done(s);
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "write a namespace");
+        return 0;
+}
+
+static int sqlite_namespace_delete(Backend *b, const char *name, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_NAMESPACE_DELETE);
+        int rc;
+
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        statement_done(s);
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "delete a namespace");
+        return 0;
+}
+
+static int sqlite_namespace_list(Backend *b, BackendNamespaceFn fn, void *userdata, StoreError *error) {
+        sqlite3_stmt *s = statement(b, STMT_NAMESPACE_LIST);
+        BackendNamespace ns;
+        int rc, r = 0;
+
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                namespace_from_columns(s, &ns);
+                ns.name = (const char *)sqlite3_column_text(s, 7);
+                r = fn(&ns, userdata);
+                if (r < 0)
+                        break;
+        }
+        statement_done(s);
+        if (r < 0)
+                return r;
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, "list namespaces");
         return 0;
 }
 
@@ -589,6 +713,8 @@ const BackendOps backend_sqlite_ops = {
         .entry_delete = sqlite_entry_delete,
         .group_list = sqlite_group_list,
         .group_count = sqlite_group_count,
+        .group_usage = sqlite_group_usage,
+        .group_exists = sqlite_group_exists,
         .group_delete = sqlite_group_delete,
         .prefix_count = sqlite_prefix_count,
         .prefix_groups = sqlite_prefix_groups,
@@ -596,4 +722,8 @@ const BackendOps backend_sqlite_ops = {
         .next_expiry = sqlite_next_expiry,
         .meta_get = sqlite_meta_get,
         .meta_set = sqlite_meta_set,
+        .namespace_get = sqlite_namespace_get,
+        .namespace_put = sqlite_namespace_put,
+        .namespace_delete = sqlite_namespace_delete,
+        .namespace_list = sqlite_namespace_list,
 };

@@ -39,15 +39,26 @@ typedef struct BackendRow {
         uint64_t expires_usec; /* 0 = never */
 } BackendRow;
 
-/* What a bulk removal took away, for the store's counters. */
-typedef struct BackendRemoved {
+/* The rows of one group: all of them (for the store's counters) and the live ones. */
+typedef struct BackendGroupUsage {
+        uint64_t keys;
+        uint64_t bytes; /* key + value lengths */
         uint64_t live_keys;
-        uint64_t live_bytes; /* key + value lengths */
-} BackendRemoved;
+} BackendGroupUsage;
+
+/* A record the store keeps per namespace: usage counters and an optional quota. The backend only
+ * stores it; what the numbers mean is the store's business. */
+typedef struct BackendNamespace {
+        const char *name;
+        uint64_t keys, groups, bytes;
+        bool has_quota;
+        uint64_t max_keys, max_groups, max_bytes;
+} BackendNamespace;
 
 /* Return 0 to go on, negative to stop the iteration with that error. */
 typedef int (*BackendRowFn)(const BackendRow *row, void *userdata);
 typedef int (*BackendGroupFn)(const char *group, void *userdata);
+typedef int (*BackendNamespaceFn)(const BackendNamespace *ns, void *userdata);
 
 typedef struct BackendOps {
         const char *name;
@@ -70,14 +81,18 @@ typedef struct BackendOps {
         int (*group_list)(Backend *b, const char *group, uint64_t now, uint64_t offset, uint64_t limit,
                 BackendRowFn fn, void *userdata, StoreError *error);
         int (*group_count)(Backend *b, const char *group, uint64_t now, uint64_t *ret, StoreError *error);
-        /* Removes every row of the group, live or not; reports what was live. */
-        int (*group_delete)(Backend *b, const char *group, uint64_t now, BackendRemoved *ret, StoreError *error);
+        int (*group_usage)(Backend *b, const char *group, uint64_t now, BackendGroupUsage *ret, StoreError *error);
+        /* Returns 1 if the group has any row, live or not, else 0. */
+        int (*group_exists)(Backend *b, const char *group, StoreError *error);
+        /* Removes every row of the group, live or not. */
+        int (*group_delete)(Backend *b, const char *group, StoreError *error);
 
         /* Over groups that start with `prefix` ("" = all). */
         int (*prefix_count)(Backend *b, const char *prefix, uint64_t now, uint64_t *ret, StoreError *error);
         int (*prefix_groups)(Backend *b, const char *prefix, uint64_t now, BackendGroupFn fn, void *userdata,
                 StoreError *error);
-        /* Calls fn for each row under the prefix whose deadline is <= now, then removes them all. */
+        /* Calls fn for each row under the prefix whose deadline is <= now, ordered by group, then removes
+         * them all. */
         int (*expired_take)(Backend *b, const char *prefix, uint64_t now, BackendRowFn fn, void *userdata,
                 StoreError *error);
         /* Earliest deadline of any row, 0 if none expires. */
@@ -86,6 +101,12 @@ typedef struct BackendOps {
         /* Small named counters kept with the data (the store-wide revision). */
         int (*meta_get)(Backend *b, const char *name, uint64_t *ret, StoreError *error);
         int (*meta_set)(Backend *b, const char *name, uint64_t value, StoreError *error);
+
+        /* Namespace records. namespace_get returns 1 and fills *ret if there is one, else 0. */
+        int (*namespace_get)(Backend *b, const char *name, BackendNamespace *ret, StoreError *error);
+        int (*namespace_put)(Backend *b, const BackendNamespace *ns, StoreError *error);
+        int (*namespace_delete)(Backend *b, const char *name, StoreError *error);
+        int (*namespace_list)(Backend *b, BackendNamespaceFn fn, void *userdata, StoreError *error);
 } BackendOps;
 
 extern const BackendOps backend_sqlite_ops;

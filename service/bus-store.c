@@ -5,6 +5,7 @@
  * Changes reach subscribers through the store's observer, not from here. */
 
 #include "bus-error.h"
+#include "bus-scope.h"
 #include "bus-store.h"
 #include "context.h"
 #include "text.h"
@@ -13,9 +14,6 @@ static Store *scope_store(const Scope *scope) {
         return scope->context->store;
 }
 
-static int scope_authorize(const Scope *scope, sd_bus_message *m, Action action, sd_bus_error *error) {
-        return authorize(scope->context->auth, m, action, scope->ns, error);
-}
 
 static int reply_revision(sd_bus_message *m, int r, uint64_t revision, const StoreError *e, sd_bus_error *error) {
         if (r < 0)
@@ -26,6 +24,7 @@ static int reply_revision(sd_bus_message *m, int r, uint64_t revision, const Sto
 /* ---- single entries ---- */
 
 static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         Scope *scope = userdata;
         const char *group, *key;
         StoreValue value;
@@ -36,11 +35,11 @@ static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return r;
 
-        r = scope_authorize(scope, m, ACTION_READ, error);
+        r = scope_authorize(scope, m, ACTION_READ, &target, error);
         if (r != 0)
                 return r;
 
-        r = store_get(scope_store(scope), scope->ns, group, key, true, &value, &e);
+        r = store_get(scope_store(&target), target.ns, group, key, true, &value, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
 
@@ -48,6 +47,7 @@ static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 }
 
 static int method_get_bytes(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Scope *scope = userdata;
         const char *group, *key;
@@ -59,11 +59,11 @@ static int method_get_bytes(sd_bus_message *m, void *userdata, sd_bus_error *err
         if (r < 0)
                 return r;
 
-        r = scope_authorize(scope, m, ACTION_READ, error);
+        r = scope_authorize(scope, m, ACTION_READ, &target, error);
         if (r != 0)
                 return r;
 
-        r = store_get(scope_store(scope), scope->ns, group, key, false, &value, &e);
+        r = store_get(scope_store(&target), target.ns, group, key, false, &value, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
 
@@ -77,6 +77,7 @@ static int method_get_bytes(sd_bus_message *m, void *userdata, sd_bus_error *err
 }
 
 static int method_stat(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         Scope *scope = userdata;
         const char *group, *key;
         StoreStat stat;
@@ -87,11 +88,11 @@ static int method_stat(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return r;
 
-        r = scope_authorize(scope, m, ACTION_READ, error);
+        r = scope_authorize(scope, m, ACTION_READ, &target, error);
         if (r != 0)
                 return r;
 
-        r = store_stat(scope_store(scope), scope->ns, group, key, &stat, &e);
+        r = store_stat(scope_store(&target), target.ns, group, key, &stat, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
 
@@ -101,15 +102,16 @@ static int method_stat(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 
 static int set_common(sd_bus_message *m, Scope *scope, const char *group, const char *key, const void *value,
         size_t value_len, uint64_t ttl_usec, sd_bus_error *error) {
+        Scope target;
         StoreError e = {};
         uint64_t revision = 0;
         int r;
 
-        r = scope_authorize(scope, m, ACTION_WRITE, error);
+        r = scope_authorize(scope, m, ACTION_WRITE, &target, error);
         if (r != 0)
                 return r;
 
-        r = store_set(scope_store(scope), scope->ns, group, key, value, value_len, ttl_usec, &revision, &e);
+        r = store_set(scope_store(&target), target.ns, group, key, value, value_len, ttl_usec, &revision, &e);
         return reply_revision(m, r, revision, &e, error);
 }
 
@@ -160,6 +162,7 @@ static int method_set_bytes(sd_bus_message *m, void *userdata, sd_bus_error *err
 }
 
 static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         Scope *scope = userdata;
         const char *group, *key;
         StoreError e = {};
@@ -170,17 +173,18 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return r;
 
-        r = scope_authorize(scope, m, ACTION_WRITE, error);
+        r = scope_authorize(scope, m, ACTION_WRITE, &target, error);
         if (r != 0)
                 return r;
 
-        r = store_delete(scope_store(scope), scope->ns, group, key, &revision, &e);
+        r = store_delete(scope_store(&target), target.ns, group, key, &revision, &e);
         return reply_revision(m, r, revision, &e, error);
 }
 
 /* ---- groups ---- */
 
 static int method_set_all(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         Scope *scope = userdata;
         _cleanup_free_ StorePair *pairs = NULL;
         size_t n_pairs = 0, allocated = 0;
@@ -213,15 +217,16 @@ static int method_set_all(sd_bus_message *m, void *userdata, sd_bus_error *error
         if (r < 0)
                 return r;
 
-        r = scope_authorize(scope, m, ACTION_WRITE, error);
+        r = scope_authorize(scope, m, ACTION_WRITE, &target, error);
         if (r != 0)
                 return r;
 
-        r = store_set_all(scope_store(scope), scope->ns, group, pairs, n_pairs, &revision, &e);
+        r = store_set_all(scope_store(&target), target.ns, group, pairs, n_pairs, &revision, &e);
         return reply_revision(m, r, revision, &e, error);
 }
 
 static int method_delete_group(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         Scope *scope = userdata;
         const char *group;
         StoreError e = {};
@@ -232,11 +237,11 @@ static int method_delete_group(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r < 0)
                 return r;
 
-        r = scope_authorize(scope, m, ACTION_WRITE, error);
+        r = scope_authorize(scope, m, ACTION_WRITE, &target, error);
         if (r != 0)
                 return r;
 
-        r = store_delete_group(scope_store(scope), scope->ns, group, &revision, &e);
+        r = store_delete_group(scope_store(&target), target.ns, group, &revision, &e);
         return reply_revision(m, r, revision, &e, error);
 }
 
@@ -251,7 +256,7 @@ static int append_struct_entry(const char *key, const StoreValue *value, const S
 }
 
 /* Builds `a{ss}` or `a(ss)` of a group's entries into a new reply, then lets `tail` append more. */
-static int reply_entries(sd_bus_message *m, Scope *scope, const char *group, uint64_t offset, uint64_t limit,
+static int reply_entries(sd_bus_message *m, const Scope *target, const char *group, uint64_t offset, uint64_t limit,
         bool as_struct, bool with_revision, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         StoreError e = {};
@@ -263,7 +268,7 @@ static int reply_entries(sd_bus_message *m, Scope *scope, const char *group, uin
         r = sd_bus_message_open_container(reply, 'a', as_struct ? "(ss)" : "{ss}");
         if (r < 0)
                 return r;
-        r = store_list(scope_store(scope), scope->ns, group, offset, limit, true,
+        r = store_list(scope_store(target), target->ns, group, offset, limit, true,
                 as_struct ? append_struct_entry : append_dict_entry, reply, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
@@ -272,7 +277,7 @@ static int reply_entries(sd_bus_message *m, Scope *scope, const char *group, uin
                 return r;
         /* Single-threaded: nothing commits between the listing and this read, so they agree. */
         if (with_revision) {
-                r = sd_bus_message_append(reply, "t", store_revision(scope_store(scope)));
+                r = sd_bus_message_append(reply, "t", store_revision(scope_store(target)));
                 if (r < 0)
                         return r;
         }
@@ -280,6 +285,7 @@ static int reply_entries(sd_bus_message *m, Scope *scope, const char *group, uin
 }
 
 static int method_get_all(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         const char *group;
         int r;
 
@@ -287,14 +293,15 @@ static int method_get_all(sd_bus_message *m, void *userdata, sd_bus_error *error
         if (r < 0)
                 return r;
 
-        r = scope_authorize(userdata, m, ACTION_READ, error);
+        r = scope_authorize(userdata, m, ACTION_READ, &target, error);
         if (r != 0)
                 return r;
 
-        return reply_entries(m, userdata, group, 0, UINT64_MAX, false, false, error);
+        return reply_entries(m, &target, group, 0, UINT64_MAX, false, false, error);
 }
 
 static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         const char *group;
         int r;
 
@@ -302,14 +309,15 @@ static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
 
-        r = scope_authorize(userdata, m, ACTION_READ, error);
+        r = scope_authorize(userdata, m, ACTION_READ, &target, error);
         if (r != 0)
                 return r;
 
-        return reply_entries(m, userdata, group, 0, UINT64_MAX, false, true, error);
+        return reply_entries(m, &target, group, 0, UINT64_MAX, false, true, error);
 }
 
 static int method_get_page(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         const char *group;
         uint64_t offset, limit;
         int r;
@@ -318,16 +326,17 @@ static int method_get_page(sd_bus_message *m, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
 
-        r = scope_authorize(userdata, m, ACTION_READ, error);
+        r = scope_authorize(userdata, m, ACTION_READ, &target, error);
         if (r != 0)
                 return r;
 
-        return reply_entries(m, userdata, group, offset, limit, true, false, error);
+        return reply_entries(m, &target, group, offset, limit, true, false, error);
 }
 
 typedef int (*CountFn)(Store *s, const char *ns, const char *name, uint64_t *ret, StoreError *error);
 
 static int reply_count(sd_bus_message *m, Scope *scope, CountFn count, sd_bus_error *error) {
+        Scope target;
         const char *name;
         StoreError e = {};
         uint64_t n = 0;
@@ -337,11 +346,11 @@ static int reply_count(sd_bus_message *m, Scope *scope, CountFn count, sd_bus_er
         if (r < 0)
                 return r;
 
-        r = scope_authorize(scope, m, ACTION_READ, error);
+        r = scope_authorize(scope, m, ACTION_READ, &target, error);
         if (r != 0)
                 return r;
 
-        r = count(scope_store(scope), scope->ns, name, &n, &e);
+        r = count(scope_store(&target), target.ns, name, &n, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
         return sd_bus_reply_method_return(m, "t", n);
@@ -360,6 +369,7 @@ static int append_string(const char *s, void *userdata) {
 }
 
 static int method_groups(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Scope *scope = userdata;
         const char *prefix;
@@ -370,7 +380,7 @@ static int method_groups(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return r;
 
-        r = scope_authorize(scope, m, ACTION_READ, error);
+        r = scope_authorize(scope, m, ACTION_READ, &target, error);
         if (r != 0)
                 return r;
 
@@ -380,7 +390,7 @@ static int method_groups(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = sd_bus_message_open_container(reply, 'a', "s");
         if (r < 0)
                 return r;
-        r = store_groups(scope_store(scope), scope->ns, prefix, append_string, reply, &e);
+        r = store_groups(scope_store(&target), target.ns, prefix, append_string, reply, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
         r = sd_bus_message_close_container(reply);
@@ -390,16 +400,17 @@ static int method_groups(sd_bus_message *m, void *userdata, sd_bus_error *error)
 }
 
 static int method_purge_expired(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope target;
         Scope *scope = userdata;
         StoreError e = {};
         uint64_t n = 0;
         int r;
 
-        r = scope_authorize(scope, m, ACTION_WRITE, error);
+        r = scope_authorize(scope, m, ACTION_WRITE, &target, error);
         if (r != 0)
                 return r;
 
-        r = store_purge_expired(scope_store(scope), scope->ns, &n, &e);
+        r = store_purge_expired(scope_store(&target), target.ns, &n, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
         return sd_bus_reply_method_return(m, "t", n);
@@ -421,16 +432,17 @@ static int append_piece(const char *piece, size_t len, void *userdata) {
 
 static int reply_pieces(sd_bus_message *m, Scope *scope, const char *group, const char *key, const char *sep,
         sd_bus_error *error) {
+        Scope target;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         StoreValue value;
         StoreError e = {};
         int r;
 
-        r = scope_authorize(scope, m, ACTION_READ, error);
+        r = scope_authorize(scope, m, ACTION_READ, &target, error);
         if (r != 0)
                 return r;
 
-        r = store_get(scope_store(scope), scope->ns, group, key, true, &value, &e);
+        r = store_get(scope_store(&target), target.ns, group, key, true, &value, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
 

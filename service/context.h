@@ -12,11 +12,14 @@
 
 typedef struct Context Context;
 
-/* What an object on the bus stands for: the whole store (ns == NULL) or one namespace. Handlers get
- * it as their userdata and pass ns to the store unchanged. */
+/* What an object on the bus stands for: the whole store (ns == NULL), one namespace, or the caller's
+ * own namespace (self, resolved per call). Handlers get it as their userdata, resolve and authorize it
+ * with scope_authorize() (bus-scope.h), and pass the resolved ns to the store unchanged. */
 typedef struct Scope {
         Context *context;
         const char *ns;
+        bool self;
+        char name[STORE_NAMESPACE_MAX + 1]; /* storage for ns when it is not a constant */
 } Scope;
 
 struct Context {
@@ -27,4 +30,7 @@ struct Context {
         Auth *auth;
         sd_event_source *expiry_timer;
         Scope root;
+        /* Filled by the namespace objects' find callback for the call being dispatched. */
+        Scope namespace_scope;
+        Scope self_scope;
 };

@@ -9,6 +9,7 @@
 
 #include "bus-error.h"
 #include "bus-manager.h"
+#include "bus-namespace.h"
 #include "bus-store.h"
 #include "daemon.h"
 #include "log.h"
@@ -69,6 +70,11 @@ static int context_open_store(Context *c) {
                         .durability = c->config.durability,
                 },
                 .limits = c->config.limits,
+                .default_quota = {
+                        .max_keys = c->config.default_max_keys,
+                        .max_groups = c->config.default_max_groups,
+                        .max_bytes = c->config.default_max_bytes,
+                },
                 .observer = on_store_commit,
                 .observer_userdata = c,
         };
@@ -92,7 +98,7 @@ static int context_connect_bus(Context *c) {
         if (r < 0)
                 return log_error_errno(r, "Cannot attach the bus to the event loop");
 
-        r = auth_new(c->bus, &c->auth);
+        r = auth_new(c->bus, &(AuthOptions){ .personal_namespaces = c->config.personal_namespaces }, &c->auth);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up authorization");
 
@@ -102,6 +108,9 @@ static int context_connect_bus(Context *c) {
         r = sd_bus_add_object_vtable(c->bus, NULL, STORE_OBJECT_PATH, MANAGER_INTERFACE, manager_vtable, &c->root);
         if (r < 0)
                 return log_error_errno(r, "Cannot export %s", MANAGER_INTERFACE);
+        r = bus_namespace_register(c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot export the namespace objects");
 
         /* Take the name last, once every object is in place: callers may arrive at once. */
         r = sd_bus_request_name(c->bus, STORE_BUS_NAME, 0);

@@ -10,6 +10,7 @@
  * so one call is one revision however many rows it touches, and a call that changed nothing leaves
  * no trace. The observer sees changes only after they are durable. */
 
+#include <inttypes.h>
 #include <time.h>
 
 #include "store.h"
@@ -30,10 +31,17 @@ typedef struct ChangeLog {
         size_t used, size;
 } ChangeLog;
 
+/* How the open transaction changes one namespace's counters. */
+typedef struct UsageDelta {
+        char ns[STORE_NAMESPACE_MAX + 1];
+        int64_t keys, groups, bytes;
+} UsageDelta;
+
 struct Store {
         const BackendOps *ops;
         Backend *backend;
         StoreLimits limits;
+        StoreQuota default_quota;
 
         uint64_t (*now_usec)(void *userdata);
         void *now_userdata;
@@ -44,6 +52,10 @@ struct Store {
         uint64_t next_expiry; /* earliest deadline, 0 = none; may be early, never late */
         uint64_t tx_next_expiry;
         uint64_t tx_now;
+        const char *tx_ns; /* the namespace the call writes in: its quota applies; NULL at the root */
+        bool tx_dirty;     /* something besides entries changed (a quota): commit without a revision */
+        UsageDelta *deltas;
+        size_t n_deltas, deltas_cap;
 
         ChangeLog log;
         char *name_buf[2]; /* scoped names ("N:g"), reused */
@@ -231,32 +243,166 @@ static void change_log_deliver(Store *s, uint64_t timestamp) {
         s->observer(log->delivered, log->n, s->observer_userdata);
 }
 
+/* ---- namespace usage ----
+ *
+ * Each namespace's counters (keys, groups, bytes) are kept in its record and moved inside the same
+ * transaction as the write, so a quota check is O(1). They count the rows present; since every call
+ * first removes what has expired (with the same clock reading as the call), present and live are the
+ * same whenever a write is checked. */
+
+bool store_group_namespace(const char *group, char ret[static STORE_NAMESPACE_MAX + 1]) {
+        const char *colon = strchr(group, ':');
+        size_t n;
+
+        if (!colon)
+                return false;
+        n = (size_t)(colon - group);
+        if (n == 0 || n > STORE_NAMESPACE_MAX)
+                return false;
+        memcpy(ret, group, n);
+        ret[n] = 0;
+        return store_namespace_is_valid(ret);
+}
+
+static int usage_note(Store *s, const char *group, int64_t keys, int64_t groups, int64_t bytes) {
+        char ns[STORE_NAMESPACE_MAX + 1];
+        UsageDelta *d = NULL;
+
+        if (!store_group_namespace(group, ns))
+                return 0;
+        for (size_t i = 0; i < s->n_deltas; i++)
+                if (streq(s->deltas[i].ns, ns)) {
+                        d = &s->deltas[i];
+                        break;
+                }
+        if (!d) {
+                if (s->n_deltas == s->deltas_cap) {
+                        size_t cap = MAX(s->deltas_cap * 2, 4U);
+                        UsageDelta *n = realloc(s->deltas, cap * sizeof(*n));
+                        if (!n)
+                                return -ENOMEM;
+                        s->deltas = n;
+                        s->deltas_cap = cap;
+                }
+                d = &s->deltas[s->n_deltas++];
+                *d = (UsageDelta){};
+                memcpy(d->ns, ns, sizeof(ns));
+        }
+        d->keys += keys;
+        d->groups += groups;
+        d->bytes += bytes;
+        return 0;
+}
+
+static StoreQuota quota_in_force(Store *s, const BackendNamespace *record) {
+        if (record->has_quota)
+                return (StoreQuota){ record->max_keys, record->max_groups, record->max_bytes };
+        return s->default_quota;
+}
+
+/* Only a counter that goes up can break a quota: a namespace over its limit (root writes are not
+ * checked) may still shrink. */
+static bool over_limit(uint64_t used, int64_t delta, uint64_t max) {
+        return delta > 0 && max > 0 && used > max;
+}
+
+static uint64_t counter_add(uint64_t v, int64_t delta) {
+        if (delta < 0 && (uint64_t)-delta > v)
+                return 0;
+        return v + (uint64_t)delta;
+}
+
+/* Applies the transaction's deltas to the records, checking the quota of the namespace written in. */
+static int usage_apply(Store *s, StoreError *error) {
+        for (size_t i = 0; i < s->n_deltas; i++) {
+                UsageDelta *d = &s->deltas[i];
+                BackendNamespace record = { .name = d->ns };
+                StoreQuota quota;
+                int r;
+
+                r = s->ops->namespace_get(s->backend, d->ns, &record, error);
+                if (r < 0)
+                        return r;
+                record.keys = counter_add(record.keys, d->keys);
+                record.groups = counter_add(record.groups, d->groups);
+                record.bytes = counter_add(record.bytes, d->bytes);
+
+                if (s->tx_ns && streq(s->tx_ns, d->ns)) {
+                        quota = quota_in_force(s, &record);
+                        if (over_limit(record.keys, d->keys, quota.max_keys))
+                                return store_error_set(error, -STORE_E_QUOTA,
+                                        "Namespace %s would hold %" PRIu64 " keys, over its quota of %" PRIu64, d->ns,
+                                        record.keys, quota.max_keys);
+                        if (over_limit(record.groups, d->groups, quota.max_groups))
+                                return store_error_set(error, -STORE_E_QUOTA,
+                                        "Namespace %s would hold %" PRIu64 " groups, over its quota of %" PRIu64,
+                                        d->ns, record.groups, quota.max_groups);
+                        if (over_limit(record.bytes, d->bytes, quota.max_bytes))
+                                return store_error_set(error, -STORE_E_QUOTA,
+                                        "Namespace %s would hold %" PRIu64 " bytes, over its quota of %" PRIu64,
+                                        d->ns, record.bytes, quota.max_bytes);
+                }
+
+                if (record.keys == 0 && record.groups == 0 && record.bytes == 0 && !record.has_quota)
+                        r = s->ops->namespace_delete(s->backend, d->ns, error);
+                else
+                        r = s->ops->namespace_put(s->backend, &record, error);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* A row of `group` was removed (already): it may have been the group's last. */
+static int usage_note_group_maybe_gone(Store *s, const char *group) {
+        int r = s->ops->group_exists(s->backend, group, NULL);
+        if (r < 0)
+                return r;
+        return r == 0 ? usage_note(s, group, 0, -1, 0) : 0;
+}
+
 /* ---- transactions ---- */
 
-static int expire_if_due(Store *s);
+static int expire_if_due(Store *s, uint64_t t);
 
-static int write_begin(Store *s, StoreError *error) {
-        int r;
-
-        (void)expire_if_due(s);
-        r = s->ops->begin(s->backend, error);
+static int tx_open(Store *s, const char *ns, uint64_t t, StoreError *error) {
+        int r = s->ops->begin(s->backend, error);
         if (r < 0)
                 return r;
         s->log.n = 0;
         s->log.used = 0;
-        s->tx_now = now(s);
+        s->n_deltas = 0;
+        s->tx_dirty = false;
+        s->tx_ns = ns;
+        s->tx_now = t;
         s->tx_next_expiry = s->next_expiry;
         return 0;
 }
 
+/* Opens the transaction of a call writing in `ns` (NULL = root), after removing what expired by the
+ * same clock reading, so the call sees no expired row. */
+static int write_begin(Store *s, const char *ns, StoreError *error) {
+        uint64_t t = now(s);
+
+        (void)expire_if_due(s, t);
+        return tx_open(s, ns, t, error);
+}
+
 /* Ends the transaction opened by write_begin(): `r` is the outcome of the work done inside it. */
 static int write_finish(Store *s, int r, uint64_t *ret_revision, StoreError *error) {
-        if (r >= 0 && s->log.n > 0) {
-                r = s->ops->meta_set(s->backend, "revision", s->revision + 1, error);
+        if (r >= 0 && (s->log.n > 0 || s->tx_dirty)) {
+                r = usage_apply(s, error);
+                if (r >= 0 && s->log.n > 0)
+                        r = s->ops->meta_set(s->backend, "revision", s->revision + 1, error);
                 if (r >= 0)
                         r = s->ops->commit(s->backend, error);
         }
         if (r < 0 || s->log.n == 0) {
+                if (r >= 0 && s->tx_dirty) {
+                        if (ret_revision)
+                                *ret_revision = s->revision;
+                        return 0; /* committed, but no data changed: no revision */
+                }
                 /* Nothing changed (or it failed): undo rather than commit, so no fsync is paid. */
                 s->ops->rollback(s->backend);
                 if (r < 0) {
@@ -286,22 +432,33 @@ static void note_deadline(Store *s, uint64_t expires_usec) {
 
 static int log_expired(const BackendRow *row, void *userdata) {
         Store *s = userdata;
+        int r;
+
+        r = usage_note(s, row->group, -1, 0, -(int64_t)(strlen(row->key) + row->value_len));
+        if (r < 0)
+                return r;
         return change_log_add(s, STORE_CHANGE_EXPIRE, row->group, row->key, row->value, row->value_len);
 }
 
-/* Removes the due entries under `prefix` as one revision. */
-static int expire_sweep(Store *s, const char *prefix, uint64_t *ret_count, StoreError *error) {
+/* Removes the entries under `prefix` due at `t` as one revision. */
+static int expire_sweep(Store *s, const char *prefix, uint64_t t, uint64_t *ret_count, StoreError *error) {
+        const char *previous = NULL;
         uint64_t next = 0;
         int r;
 
-        r = s->ops->begin(s->backend, error);
+        r = tx_open(s, NULL, t, error);
         if (r < 0)
                 return r;
-        s->log.n = 0;
-        s->log.used = 0;
-        s->tx_now = now(s);
 
-        r = s->ops->expired_take(s->backend, prefix, s->tx_now, log_expired, s, error);
+        r = s->ops->expired_take(s->backend, prefix, t, log_expired, s, error);
+        /* Rows came ordered by group: check each group once for having lost its last row. */
+        for (size_t i = 0; r >= 0 && i < s->log.n; i++) {
+                const char *group = s->log.arena + s->log.items[i].group;
+                if (previous && streq(previous, group))
+                        continue;
+                previous = group;
+                r = usage_note_group_maybe_gone(s, group);
+        }
         if (r >= 0)
                 r = s->ops->next_expiry(s->backend, &next, error);
         s->tx_next_expiry = next;
@@ -316,21 +473,21 @@ static int expire_sweep(Store *s, const char *prefix, uint64_t *ret_count, Store
 /* Expiry is lazy as well as active: any call first removes what is due, so no read can see an expired
  * entry even when the timer has not fired yet. Failure (a full disk) is not the caller's business:
  * every read also filters by deadline. */
-static int expire_if_due(Store *s) {
-        if (s->next_expiry == 0 || now(s) < s->next_expiry)
+static int expire_if_due(Store *s, uint64_t t) {
+        if (s->next_expiry == 0 || t < s->next_expiry)
                 return 0;
-        return expire_sweep(s, "", NULL, NULL);
+        return expire_sweep(s, "", t, NULL, NULL);
 }
 
 int store_expire_due(Store *s, StoreError *error) {
-        return expire_sweep(s, "", NULL, error);
+        return expire_sweep(s, "", now(s), NULL, error);
 }
 
 int store_purge_expired(Store *s, const char *ns, uint64_t *ret_count, StoreError *error) {
         const char *prefix = scoped_name(s, 0, ns, "");
         if (!prefix)
                 return -ENOMEM;
-        return expire_sweep(s, prefix, ret_count, error);
+        return expire_sweep(s, prefix, now(s), ret_count, error);
 }
 
 uint64_t store_revision(const Store *s) {
@@ -349,7 +506,7 @@ int store_get(Store *s, const char *ns, const char *group, const char *key, bool
         BackendRow row;
         int r;
 
-        (void)expire_if_due(s);
+        (void)expire_if_due(s, now(s));
         name = scoped_name(s, 0, ns, group);
         if (!name)
                 return -ENOMEM;
@@ -372,7 +529,7 @@ int store_stat(Store *s, const char *ns, const char *group, const char *key, Sto
         BackendRow row;
         int r;
 
-        (void)expire_if_due(s);
+        (void)expire_if_due(s, now(s));
         name = scoped_name(s, 0, ns, group);
         if (!name)
                 return -ENOMEM;
@@ -421,7 +578,7 @@ int store_list(Store *s, const char *ns, const char *group, uint64_t offset, uin
         ListContext c = { .fn = fn, .userdata = userdata, .text = text, .group = group, .error = error };
         const char *name;
 
-        (void)expire_if_due(s);
+        (void)expire_if_due(s, now(s));
         name = scoped_name(s, 0, ns, group);
         if (!name)
                 return -ENOMEM;
@@ -433,7 +590,7 @@ int store_list(Store *s, const char *ns, const char *group, uint64_t offset, uin
 int store_count(Store *s, const char *ns, const char *group, uint64_t *ret, StoreError *error) {
         const char *name;
 
-        (void)expire_if_due(s);
+        (void)expire_if_due(s, now(s));
         name = scoped_name(s, 0, ns, group);
         if (!name)
                 return -ENOMEM;
@@ -443,7 +600,7 @@ int store_count(Store *s, const char *ns, const char *group, uint64_t *ret, Stor
 int store_count_all(Store *s, const char *ns, const char *prefix, uint64_t *ret, StoreError *error) {
         const char *name;
 
-        (void)expire_if_due(s);
+        (void)expire_if_due(s, now(s));
         name = scoped_name(s, 0, ns, prefix);
         if (!name)
                 return -ENOMEM;
@@ -465,7 +622,7 @@ int store_groups(Store *s, const char *ns, const char *prefix, StoreGroupFn fn, 
         GroupsContext c = { .fn = fn, .userdata = userdata, .strip = ns ? strlen(ns) + 1 : 0 };
         const char *name;
 
-        (void)expire_if_due(s);
+        (void)expire_if_due(s, now(s));
         name = scoped_name(s, 0, ns, prefix);
         if (!name)
                 return -ENOMEM;
@@ -478,6 +635,7 @@ int store_groups(Store *s, const char *ns, const char *prefix, StoreGroupFn fn, 
  * same deadline) changes nothing and is not logged. */
 static int entry_upsert(Store *s, const char *name, const char *key, const void *value, size_t value_len,
         uint64_t expires_usec, StoreError *error) {
+        int64_t key_len = (int64_t)strlen(key);
         BackendRow row;
         uint64_t version = 1;
         int r;
@@ -485,12 +643,21 @@ static int entry_upsert(Store *s, const char *name, const char *key, const void 
         r = s->ops->entry_get(s->backend, name, key, &row, error);
         if (r < 0)
                 return r;
-        if (r > 0 && row_is_live(&row, s->tx_now)) {
-                if (row.expires_usec == expires_usec && row.value_len == value_len &&
-                        memcmp(row.value, value, value_len) == 0)
-                        return 0;
-                version = row.version + 1;
+        if (r > 0) {
+                if (row_is_live(&row, s->tx_now)) {
+                        if (row.expires_usec == expires_usec && row.value_len == value_len &&
+                                memcmp(row.value, value, value_len) == 0)
+                                return 0;
+                        version = row.version + 1;
+                }
+                r = usage_note(s, name, 0, 0, (int64_t)value_len - (int64_t)row.value_len);
+        } else {
+                r = s->ops->group_exists(s->backend, name, error);
+                if (r >= 0)
+                        r = usage_note(s, name, 1, r == 0 ? 1 : 0, key_len + (int64_t)value_len);
         }
+        if (r < 0)
+                return r;
 
         r = s->ops->entry_put(s->backend,
                 &(BackendRow){
@@ -523,7 +690,7 @@ int store_set(Store *s, const char *ns, const char *group, const char *key, cons
         if (!name)
                 return -ENOMEM;
 
-        r = write_begin(s, error);
+        r = write_begin(s, ns, error);
         if (r < 0)
                 return r;
         if (ttl_usec > 0)
@@ -547,7 +714,7 @@ int store_set_all(Store *s, const char *ns, const char *group, const StorePair *
         if (!name)
                 return -ENOMEM;
 
-        r = write_begin(s, error);
+        r = write_begin(s, ns, error);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_pairs && r >= 0; i++)
@@ -565,20 +732,39 @@ int store_delete(Store *s, const char *ns, const char *group, const char *key, u
         if (!name)
                 return -ENOMEM;
 
-        r = write_begin(s, error);
+        r = write_begin(s, ns, error);
         if (r < 0)
                 return r;
         r = s->ops->entry_get(s->backend, name, key, &row, error);
         if (r > 0 && row_is_live(&row, s->tx_now)) {
-                r = change_log_add(s, STORE_CHANGE_DELETE, name, key, row.value, row.value_len);
+                r = usage_note(s, name, -1, 0, -(int64_t)(strlen(key) + row.value_len));
+                if (r >= 0)
+                        r = change_log_add(s, STORE_CHANGE_DELETE, name, key, row.value, row.value_len);
                 if (r >= 0)
                         r = s->ops->entry_delete(s->backend, name, key, error);
+                if (r >= 0)
+                        r = usage_note_group_maybe_gone(s, name);
         }
         return write_finish(s, r, ret_revision, error);
 }
 
+/* Removes one stored group inside an open transaction: one delete_group change if it had live keys. */
+static int group_remove(Store *s, const char *name, StoreError *error) {
+        BackendGroupUsage usage;
+        int r;
+
+        r = s->ops->group_usage(s->backend, name, s->tx_now, &usage, error);
+        if (r < 0 || usage.keys == 0)
+                return r;
+        r = s->ops->group_delete(s->backend, name, error);
+        if (r >= 0)
+                r = usage_note(s, name, -(int64_t)usage.keys, -1, -(int64_t)usage.bytes);
+        if (r >= 0 && usage.live_keys > 0)
+                r = change_log_add(s, STORE_CHANGE_DELETE_GROUP, name, "", "", 0);
+        return r;
+}
+
 int store_delete_group(Store *s, const char *ns, const char *group, uint64_t *ret_revision, StoreError *error) {
-        BackendRemoved removed = {};
         const char *name;
         int r;
 
@@ -586,13 +772,156 @@ int store_delete_group(Store *s, const char *ns, const char *group, uint64_t *re
         if (!name)
                 return -ENOMEM;
 
-        r = write_begin(s, error);
+        r = write_begin(s, ns, error);
         if (r < 0)
                 return r;
-        r = s->ops->group_delete(s->backend, name, s->tx_now, &removed, error);
-        if (r >= 0 && removed.live_keys > 0)
-                r = change_log_add(s, STORE_CHANGE_DELETE_GROUP, name, "", "", 0);
+        r = group_remove(s, name, error);
         return write_finish(s, r, ret_revision, error);
+}
+
+/* ---- namespaces as a whole ---- */
+
+int store_namespace_usage(Store *s, const char *ns, StoreUsage *ret, StoreError *error) {
+        BackendNamespace record = {};
+        int r;
+
+        (void)expire_if_due(s, now(s));
+        r = s->ops->namespace_get(s->backend, ns, &record, error);
+        if (r < 0)
+                return r;
+        *ret = (StoreUsage){ record.keys, record.groups, record.bytes };
+        return 0;
+}
+
+int store_quota_get(Store *s, const char *ns, StoreQuota *ret, bool *ret_explicit, StoreError *error) {
+        BackendNamespace record = {};
+        int r;
+
+        r = s->ops->namespace_get(s->backend, ns, &record, error);
+        if (r < 0)
+                return r;
+        *ret = quota_in_force(s, &record);
+        if (ret_explicit)
+                *ret_explicit = record.has_quota;
+        return 0;
+}
+
+int store_quota_set(Store *s, const char *ns, const StoreQuota *quota, StoreError *error) {
+        BackendNamespace record = { .name = ns };
+        int r;
+
+        r = tx_open(s, NULL, now(s), error);
+        if (r < 0)
+                return r;
+        r = s->ops->namespace_get(s->backend, ns, &record, error);
+        if (r >= 0) {
+                record.has_quota = true;
+                record.max_keys = quota->max_keys;
+                record.max_groups = quota->max_groups;
+                record.max_bytes = quota->max_bytes;
+                r = s->ops->namespace_put(s->backend, &record, error);
+                s->tx_dirty = true;
+        }
+        return write_finish(s, r, NULL, error);
+}
+
+typedef struct NamespaceListContext {
+        Store *store;
+        StoreNamespaceFn fn;
+        void *userdata;
+} NamespaceListContext;
+
+static int namespace_row(const BackendNamespace *record, void *userdata) {
+        NamespaceListContext *c = userdata;
+        StoreUsage usage = { record->keys, record->groups, record->bytes };
+        StoreQuota quota = quota_in_force(c->store, record);
+
+        return c->fn(record->name, &usage, &quota, c->userdata);
+}
+
+int store_list_namespaces(Store *s, StoreNamespaceFn fn, void *userdata, StoreError *error) {
+        NamespaceListContext c = { .store = s, .fn = fn, .userdata = userdata };
+
+        (void)expire_if_due(s, now(s));
+        return s->ops->namespace_list(s->backend, namespace_row, &c, error);
+}
+
+typedef struct GroupNames {
+        char **names;
+        size_t n;
+} GroupNames;
+
+static int collect_group(const char *group, void *userdata) {
+        GroupNames *g = userdata;
+        char **names = realloc(g->names, (g->n + 1) * sizeof(char *));
+
+        if (!names)
+                return -ENOMEM;
+        g->names = names;
+        g->names[g->n] = strdup(group);
+        if (!g->names[g->n])
+                return -ENOMEM;
+        g->n++;
+        return 0;
+}
+
+int store_delete_namespace(Store *s, const char *ns, uint64_t *ret_revision, StoreError *error) {
+        GroupNames groups = {};
+        const char *prefix;
+        int r;
+
+        r = write_begin(s, NULL, error);
+        if (r < 0)
+                return r;
+        prefix = scoped_name(s, 1, ns, "");
+        if (!prefix)
+                r = -ENOMEM;
+        /* Every row, live or not (now = 0 makes all rows "live" to the listing). */
+        if (r >= 0)
+                r = s->ops->prefix_groups(s->backend, prefix, 0, collect_group, &groups, error);
+        for (size_t i = 0; r >= 0 && i < groups.n; i++)
+                r = group_remove(s, groups.names[i], error);
+        for (size_t i = 0; i < groups.n; i++)
+                free(groups.names[i]);
+        free(groups.names);
+        if (r >= 0) {
+                /* The record goes too (counters and quota); its deltas have nothing left to apply to. */
+                for (size_t i = 0; i < s->n_deltas; i++)
+                        if (streq(s->deltas[i].ns, ns))
+                                s->deltas[i] = s->deltas[--s->n_deltas];
+                r = s->ops->namespace_delete(s->backend, ns, error);
+                s->tx_dirty = true;
+        }
+        return write_finish(s, r, ret_revision, error);
+}
+
+/* Counters of a database that has none yet (created before they existed): count every row. */
+static int usage_count_group(const char *group, void *userdata) {
+        Store *s = userdata;
+        BackendGroupUsage usage;
+        int r;
+
+        r = s->ops->group_usage(s->backend, group, 0, &usage, NULL);
+        if (r < 0)
+                return r;
+        return usage_note(s, group, (int64_t)usage.keys, usage.keys > 0 ? 1 : 0, (int64_t)usage.bytes);
+}
+
+static int usage_rebuild_if_needed(Store *s, StoreError *error) {
+        uint64_t counted = 0;
+        int r;
+
+        r = s->ops->meta_get(s->backend, "usage_counted", &counted, error);
+        if (r < 0 || counted)
+                return r;
+        r = tx_open(s, NULL, now(s), error);
+        if (r < 0)
+                return r;
+        r = s->ops->prefix_groups(s->backend, "", 0, usage_count_group, s, error);
+        if (r >= 0)
+                r = s->ops->meta_set(s->backend, "usage_counted", 1, error);
+        s->tx_dirty = true;
+        return write_finish(s, r, NULL, error);
 }
 
 /* ---- life cycle ---- */
@@ -612,6 +941,7 @@ int store_open(const StoreOptions *options, Store **ret, StoreError *error) {
                 s->limits.max_group_bytes = STORE_DEFAULT_MAX_GROUP_BYTES;
         if (s->limits.max_value_bytes == 0)
                 s->limits.max_value_bytes = STORE_DEFAULT_MAX_VALUE_BYTES;
+        s->default_quota = options->default_quota;
         s->now_usec = options->now_usec ?: realtime_usec;
         s->now_userdata = options->now_userdata;
         s->observer = options->observer;
@@ -624,6 +954,9 @@ int store_open(const StoreOptions *options, Store **ret, StoreError *error) {
         if (r < 0)
                 return r;
         r = s->ops->next_expiry(s->backend, &s->next_expiry, error);
+        if (r < 0)
+                return r;
+        r = usage_rebuild_if_needed(s, error);
         if (r < 0)
                 return r;
 
@@ -641,6 +974,7 @@ Store *store_free(Store *s) {
         free(s->log.arena);
         free(s->name_buf[0]);
         free(s->name_buf[1]);
+        free(s->deltas);
         free(s);
         return NULL;
 }

@@ -20,6 +20,8 @@
 
 typedef struct Store Store;
 
+#define STORE_NAMESPACE_MAX 64
+
 typedef struct StoreLimits {
         size_t max_key_bytes;
         size_t max_group_bytes;
@@ -54,10 +56,25 @@ typedef struct StoreChange {
 /* Called after each commit with the changes of that commit (all of one revision). */
 typedef void (*StoreObserverFn)(const StoreChange *changes, size_t n_changes, void *userdata);
 
+/* A namespace's quota; 0 in a field means unlimited. */
+typedef struct StoreQuota {
+        uint64_t max_keys;
+        uint64_t max_groups;
+        uint64_t max_bytes;
+} StoreQuota;
+
+/* What a namespace holds: live keys, groups with live keys, and bytes = key + value lengths. */
+typedef struct StoreUsage {
+        uint64_t keys;
+        uint64_t groups;
+        uint64_t bytes;
+} StoreUsage;
+
 typedef struct StoreOptions {
         BackendOptions backend;
         const BackendOps *backend_ops; /* NULL = SQLite */
         StoreLimits limits;            /* zeros = defaults */
+        StoreQuota default_quota;      /* for namespaces without a quota of their own */
         /* Wall-clock microseconds; NULL = CLOCK_REALTIME. Tests move time by hand. */
         uint64_t (*now_usec)(void *userdata);
         void *now_userdata;
@@ -85,6 +102,7 @@ typedef struct StorePair {
 /* Return 0 to go on, negative to stop with that error. */
 typedef int (*StoreEntryFn)(const char *key, const StoreValue *value, const StoreStat *stat, void *userdata);
 typedef int (*StoreGroupFn)(const char *group, void *userdata);
+typedef int (*StoreNamespaceFn)(const char *ns, const StoreUsage *usage, const StoreQuota *quota, void *userdata);
 
 int store_open(const StoreOptions *options, Store **ret, StoreError *error);
 Store *store_free(Store *s);
@@ -121,10 +139,26 @@ int store_set_all(Store *s, const char *ns, const char *group, const StorePair *
 int store_delete(Store *s, const char *ns, const char *group, const char *key, uint64_t *ret_revision,
         StoreError *error);
 int store_delete_group(Store *s, const char *ns, const char *group, uint64_t *ret_revision, StoreError *error);
+/* Writes in a namespace (ns != NULL) fail with -STORE_E_QUOTA, writing nothing, when they would raise
+ * one of its counters past its quota. Writes at the root ignore quotas but are counted: a group whose
+ * name starts with "N:" for a valid namespace name N belongs to N wherever it was written. */
+
 /* Removes expired entries in scope now; returns how many. */
 int store_purge_expired(Store *s, const char *ns, uint64_t *ret_count, StoreError *error);
 
-/* A namespace name: ^[a-zA-Z0-9-]+$, at most 64 characters, and not "self" (which names the caller's
- * own namespace on the bus). */
-#define STORE_NAMESPACE_MAX 64
+/* Namespaces as a whole. */
+int store_namespace_usage(Store *s, const char *ns, StoreUsage *ret, StoreError *error);
+/* The quota in force: its own if it has one (*ret_explicit = true), else the default. */
+int store_quota_get(Store *s, const char *ns, StoreQuota *ret, bool *ret_explicit, StoreError *error);
+int store_quota_set(Store *s, const char *ns, const StoreQuota *quota, StoreError *error);
+/* Every namespace that holds data or has a quota of its own, by name. */
+int store_list_namespaces(Store *s, StoreNamespaceFn fn, void *userdata, StoreError *error);
+/* Removes all of a namespace's groups (one delete_group change each) and its quota. */
+int store_delete_namespace(Store *s, const char *ns, uint64_t *ret_revision, StoreError *error);
+
+/* The namespace a stored group belongs to, copied into `ret`; false if it belongs to none. */
+bool store_group_namespace(const char *group, char ret[static STORE_NAMESPACE_MAX + 1]);
+
+/* A namespace name: ^[a-zA-Z0-9-]+$, at most STORE_NAMESPACE_MAX characters, and not "self" (which
+ * names the caller's own namespace on the bus). */
 bool store_namespace_is_valid(const char *name);

@@ -29,6 +29,11 @@
                 _taken_;                     \
         })
 
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
 static inline void freep(void *p) {
         free(*(void **)p);
 }

@@ -36,6 +36,78 @@ world_stop() {
         WORLD_DIR=
 }
 
+# Test users, known only inside the private mount namespace (see world_start_polkit):
+#   alice  61001  member of store-tenant-a
+#   bob    61002  no store group
+#   carol  61003  member of store-admin
+WORLD_USERS="alice:61001 bob:61002 carol:61003"
+WORLD_GROUPS="store-tenant-a:62001:alice store-admin:62002:carol"
+
+# Re-executes the calling script, once, in a private mount namespace: polkitd reads fixed paths, and
+# bind mounts there give it the project's actions, rules and test users without touching the
+# machine. `exec` keeps the same process, so nothing is orphaned.
+world_enter_private_mounts() {
+        if [ -z "${WORLD_PRIVATE_MOUNTS:-}" ]; then
+                export WORLD_PRIVATE_MOUNTS=1
+                exec unshare --mount --propagation private -- "$0" "$@"
+        fi
+}
+
+# Starts the real polkitd on the private bus with the project's .policy and .rules installed where
+# polkitd looks, and the test users in /etc/passwd and /etc/group. Needs world_enter_private_mounts.
+world_start_polkit() {
+        local d=$WORLD_DIR/polkit u g name id members i
+        [ -n "${WORLD_PRIVATE_MOUNTS:-}" ] || { echo "world_start_polkit needs world_enter_private_mounts" >&2; return 1; }
+        mkdir -p "$d/actions" "$d/rules.d" "$d/etc-rules.d"
+        cp "$STORED_SOURCE_DIR/polkit/org.example.Store.policy" "$d/actions/"
+        cp "$STORED_SOURCE_DIR/polkit/org.example.Store.rules" "$d/rules.d/50-org.example.Store.rules"
+        cp /etc/passwd "$d/passwd"
+        cp /etc/group "$d/group"
+        grep -q '^stored:' "$d/passwd" || echo "stored:x:61000:61000:stored:/var/lib/stored:/usr/sbin/nologin" >> "$d/passwd"
+        grep -q '^stored:' "$d/group" || echo "stored:x:61000:" >> "$d/group"
+        for u in $WORLD_USERS; do
+                name=${u%%:*} id=${u##*:}
+                echo "$name:x:$id:$id:test user:/nonexistent:/usr/sbin/nologin" >> "$d/passwd"
+                echo "$name:x:$id:" >> "$d/group"
+        done
+        for g in $WORLD_GROUPS; do
+                IFS=: read -r name id members <<<"$g"
+                echo "$name:x:$id:$members" >> "$d/group"
+        done
+        chmod -R a+rX "$d"
+        mount --bind "$d/actions" /usr/share/polkit-1/actions
+        mount --bind "$d/rules.d" /usr/share/polkit-1/rules.d
+        mount --bind "$d/etc-rules.d" /etc/polkit-1/rules.d
+        mount --bind "$d/passwd" /etc/passwd
+        mount --bind "$d/group" /etc/group
+
+        /usr/lib/polkit-1/polkitd --no-debug >"$WORLD_DIR/polkitd.log" 2>&1 &
+        WORLD_POLKIT_PID=$!
+        for i in $(seq 1000); do
+                world_name_has_owner org.freedesktop.PolicyKit1 && return 0
+                kill -0 "$WORLD_POLKIT_PID" 2>/dev/null || break
+                sleep 0.01
+        done
+        echo "polkitd did not start: $(cat "$WORLD_DIR/polkitd.log")" >&2
+        return 1
+}
+
+world_stop_polkit() {
+        if [ -n "$WORLD_POLKIT_PID" ]; then
+                kill -TERM "$WORLD_POLKIT_PID" 2>/dev/null
+                wait "$WORLD_POLKIT_PID" 2>/dev/null
+                WORLD_POLKIT_PID=
+        fi
+}
+
+# world_as USER COMMAND…: runs COMMAND as a test user (or "nobody"), with that user's groups.
+world_as() {
+        local name=$1 uid
+        shift
+        uid=$(id -u "$name") || return 1
+        setpriv --reuid="$uid" --regid="$(id -g "$name")" --init-groups -- "$@"
+}
+
 # Starts dbus-daemon (type system, the project's policy) with its socket in a new temp directory.
 world_start_bus() {
         trap world_stop EXIT

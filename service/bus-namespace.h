@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The namespace objects /org/example/Store/namespace/<N>: a fallback that serves org.example.Store
+ * scoped to N and the org.example.Store.Namespace properties, for any valid N, plus "self". */
+
+#include "context.h"
+
+#define NAMESPACE_INTERFACE "org.example.Store.Namespace"
+
+int bus_namespace_register(Context *c);
