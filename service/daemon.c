@@ -42,7 +42,8 @@ void expiry_timer_rearm(Context *c) {
                 return;
         }
         if (!c->expiry_timer) {
-                r = sd_event_add_time(c->event, &c->expiry_timer, CLOCK_REALTIME, next, 0, on_expiry_timer, c);
+                /* Accuracy 1 µs: 0 would mean sd-event's default of 250 ms, and expiry is due at the deadline. */
+                r = sd_event_add_time(c->event, &c->expiry_timer, CLOCK_REALTIME, next, 1, on_expiry_timer, c);
                 if (r < 0) {
                         log_error_errno(r, "Cannot arm the expiry timer");
                         return;

@@ -33,7 +33,19 @@ typedef struct StoreError {
  * `return store_error_set(e, -STORE_E_NOT_FOUND, "…")`. `code` must be negative. */
 int store_error_set(StoreError *e, int code, const char *format, ...) _printf_(3, 4);
 
-/* Prints at most 64 bytes of a caller-supplied name into a message, so that a 64 KiB key does not
- * turn an error into a 64 KiB string. */
-#define NAME_EXCERPT "%.64s%s"
-#define NAME_EXCERPT_ARGS(s) (s), (strlen(s) > 64 ? "…" : "")
+/* Prints at most about 64 bytes of a caller-supplied name into a message, so that a 64 KiB key does
+ * not turn an error into a 64 KiB string. The cut falls on a UTF-8 character boundary: a message that
+ * is not valid UTF-8 cannot be sent as a D-Bus error at all. */
+#define NAME_EXCERPT "%.*s%s"
+#define NAME_EXCERPT_ARGS(s) (int)name_excerpt_len(s), (s), (strlen(s) > name_excerpt_len(s) ? "…" : "")
+
+static inline size_t name_excerpt_len(const char *s) {
+        size_t n = strnlen(s, 65);
+
+        if (n <= 64)
+                return n;
+        n = 64;
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+                n--; /* s[n] continues a character: cut before that character starts */
+        return n;
+}

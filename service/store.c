@@ -353,9 +353,10 @@ static int usage_apply(Store *s, StoreError *error) {
         return 0;
 }
 
-/* A row of `group` was removed (already): it may have been the group's last. */
-static int usage_note_group_maybe_gone(Store *s, const char *group) {
-        int r = s->ops->group_exists(s->backend, group, NULL);
+/* A row of `group` was removed (already): it may have been the group's last. The error goes to the
+ * caller: without it a failed lookup would be reported as "Out of memory". */
+static int usage_note_group_maybe_gone(Store *s, const char *group, StoreError *error) {
+        int r = s->ops->group_exists(s->backend, group, error);
         if (r < 0)
                 return r;
         return r == 0 ? usage_note(s, group, 0, -1, 0) : 0;
@@ -457,7 +458,7 @@ static int expire_sweep(Store *s, const char *prefix, uint64_t t, uint64_t *ret_
                 if (previous && streq(previous, group))
                         continue;
                 previous = group;
-                r = usage_note_group_maybe_gone(s, group);
+                r = usage_note_group_maybe_gone(s, group, error);
         }
         if (r >= 0)
                 r = s->ops->next_expiry(s->backend, &next, error);
@@ -693,8 +694,10 @@ int store_set(Store *s, const char *ns, const char *group, const char *key, cons
         r = write_begin(s, ns, error);
         if (r < 0)
                 return r;
+        /* Deadlines saturate at INT64_MAX, not UINT64_MAX: databases store signed 64-bit integers, and a
+         * larger deadline would come back negative there, hiding the key from every SQL-side read. */
         if (ttl_usec > 0)
-                expires = ttl_usec > UINT64_MAX - s->tx_now ? UINT64_MAX : s->tx_now + ttl_usec;
+                expires = ttl_usec > (uint64_t)INT64_MAX - s->tx_now ? (uint64_t)INT64_MAX : s->tx_now + ttl_usec;
         r = entry_upsert(s, name, key, value, value_len, expires, error);
         return write_finish(s, r, ret_revision, error);
 }
@@ -743,7 +746,7 @@ int store_delete(Store *s, const char *ns, const char *group, const char *key, u
                 if (r >= 0)
                         r = s->ops->entry_delete(s->backend, name, key, error);
                 if (r >= 0)
-                        r = usage_note_group_maybe_gone(s, name);
+                        r = usage_note_group_maybe_gone(s, name, error);
         }
         return write_finish(s, r, ret_revision, error);
 }

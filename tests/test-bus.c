@@ -1,64 +1,43 @@
 /* SPDX-License-Identifier: MIT */
 
 /* org.example.Store over a real private system bus, through the proxy that gdbus-codegen generates
- * from dbus/org.example.Store.xml (so the XML is proven usable by applications). The suite runs once
- * on a database file and once on :memory: (STORED_TEST_MEMORY=1). */
+ * from dbus/org.example.Store.xml (so the XML is proven usable by applications), and through raw calls
+ * where a test needs what that API cannot say. The suite runs once on a database file and once on
+ * :memory: (STORED_TEST_MEMORY=1); tests that need a file skip themselves on :memory:.
+ *
+ * One daemon serves the whole binary, so every test works in groups of its own.
+ *
+ *   test-bus-reads.c     each reading method of org.example.Store: its result and its error names
+ *   test-bus-writes.c    each writing method: revisions, versions, all or nothing, its error names
+ *   test-bus-values.c    what keys, groups and values may hold; size limits; malformed calls
+ *   test-bus-ttl.c       expiry, and what survives a restart of the daemon
+ *   test-bus-manager.c   org.example.Store.Manager, and introspection against the XML
+ *   test-bus-clients.c   many clients at once; callers that are not root */
 
-#include "harness.h"
-#include "store-proxy.h"
-
-/* gdbus-codegen does not declare these. */
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoredStore, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoredStoreManager, g_object_unref)
-
-static World *world;
-
-static StoredStore *root_proxy(GDBusConnection *c) {
-        g_autoptr(GError) error = NULL;
-        StoredStore *p = stored_store_proxy_new_sync(c, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, "org.example.Store", "/org/example/Store", NULL, &error);
-        g_assert_no_error(error);
-        g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(p), 30000);
-        return p;
-}
-
-static void test_set_get(void) {
-        g_autoptr(StoredStore) store = root_proxy(world->bus);
-        g_autoptr(GError) error = NULL;
-        g_autofree char *value = NULL;
-        guint64 revision = 0;
-
-        g_assert_true(stored_store_call_set_sync(store, "config", "theme", "dark", G_DBUS_CALL_FLAGS_NONE, -1, &revision, NULL, &error));
-        g_assert_no_error(error);
-        g_assert_cmpuint(revision, >, 0);
-        g_assert_true(stored_store_call_get_sync(store, "config", "theme", G_DBUS_CALL_FLAGS_NONE, -1, &value, NULL, &error));
-        g_assert_no_error(error);
-        g_assert_cmpstr(value, ==, "dark");
-}
-
-static void test_get_missing_is_not_found(void) {
-        g_autoptr(StoredStore) store = root_proxy(world->bus);
-        g_autoptr(GError) error = NULL;
-        g_autofree char *value = NULL;
-
-        g_assert_false(stored_store_call_get_sync(store, "config", "no-such-key", G_DBUS_CALL_FLAGS_NONE, -1, &value, NULL, &error));
-        g_assert_nonnull(error);
-        g_autofree char *name = g_dbus_error_get_remote_error(error);
-        g_assert_cmpstr(name, ==, "org.example.Store.Error.NotFound");
-}
+#include "bus-client.h"
 
 int main(int argc, char *argv[]) {
-        const char *memory[] = { "--database=:memory:", NULL };
-        int r;
+        g_autofree char **args = g_new0(char *, argc + 2);
+        int n_args = 0, r;
 
-        g_test_init(&argc, &argv, NULL);
-        world = world_new();
-        world_start_daemon(world, g_getenv("STORED_TEST_MEMORY") ? memory : NULL);
+        /* Go on after a failed test (--keep-going), so that a run reports every behaviour that fails,
+         * not only the first. */
+        for (int i = 0; i < argc; i++)
+                args[n_args++] = argv[i];
+        args[n_args++] = (char *)"--keep-going";
+        g_test_init(&n_args, &args, NULL);
 
-        g_test_add_func("/bus/set-get", test_set_get);
-        g_test_add_func("/bus/get/missing-is-not-found", test_get_missing_is_not_found);
+        bus_reads_tests_register();
+        bus_writes_tests_register();
+        bus_values_tests_register();
+        bus_ttl_tests_register();
+        bus_manager_tests_register();
+        bus_clients_tests_register();
+
+        bus_world = world_new();
+        world_start_daemon(bus_world, bus_daemon_args());
 
         r = g_test_run();
-        world_free(world);
+        world_free(bus_world);
         return r;
 }

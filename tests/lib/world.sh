@@ -14,10 +14,11 @@ WORLD_BUS_PID=
 WORLD_DAEMON_PID=
 WORLD_POLKIT_PID=
 
+# Stopping must work in scripts with `set -e`: a child killed by SIGTERM makes `wait` return 143.
 world_stop_daemon() {
         if [ -n "$WORLD_DAEMON_PID" ]; then
-                kill -TERM "$WORLD_DAEMON_PID" 2>/dev/null
-                wait "$WORLD_DAEMON_PID" 2>/dev/null
+                kill -TERM "$WORLD_DAEMON_PID" 2>/dev/null || true
+                wait "$WORLD_DAEMON_PID" 2>/dev/null || true
                 WORLD_DAEMON_PID=
         fi
 }
@@ -27,12 +28,12 @@ world_stop() {
         world_stop_daemon
         for pid in "$WORLD_POLKIT_PID" "$WORLD_BUS_PID"; do
                 [ -n "$pid" ] || continue
-                kill -TERM "$pid" 2>/dev/null
-                wait "$pid" 2>/dev/null
+                kill -TERM "$pid" 2>/dev/null || true
+                wait "$pid" 2>/dev/null || true
         done
         WORLD_POLKIT_PID=
         WORLD_BUS_PID=
-        [ -n "$WORLD_DIR" ] && rm -rf "$WORLD_DIR"
+        [ -z "$WORLD_DIR" ] || rm -rf "$WORLD_DIR"
         WORLD_DIR=
 }
 
@@ -94,8 +95,8 @@ world_start_polkit() {
 
 world_stop_polkit() {
         if [ -n "$WORLD_POLKIT_PID" ]; then
-                kill -TERM "$WORLD_POLKIT_PID" 2>/dev/null
-                wait "$WORLD_POLKIT_PID" 2>/dev/null
+                kill -TERM "$WORLD_POLKIT_PID" 2>/dev/null || true
+                wait "$WORLD_POLKIT_PID" 2>/dev/null || true
                 WORLD_POLKIT_PID=
         fi
 }
