@@ -484,6 +484,31 @@ static int method_get_fields(sd_bus_message *m, void *userdata, sd_bus_error *er
         return reply_pieces(m, userdata, group, key, NULL, error);
 }
 
+/* ---- templates ---- */
+
+static int method_render(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_free_ char *output = NULL;
+        Scope *scope = userdata, target;
+        const char *text, *group;
+        size_t output_len;
+        StoreError e = {};
+        int r;
+
+        r = sd_bus_message_read(m, "ss", &text, &group);
+        if (r < 0)
+                return r;
+
+        r = scope_authorize(scope, m, ACTION_READ, &target, error);
+        if (r != 0)
+                return r;
+
+        r = store_render(scope_store(&target), target.ns, group, text, &target.context->config.render, &output,
+                &output_len, &e);
+        if (r < 0)
+                return bus_error_from_store(error, r, &e);
+        return sd_bus_reply_method_return(m, "s", output);
+}
+
 /* ---- what this build does not serve yet ---- */
 
 static int method_not_supported(sd_bus_message *m, void *userdata _unused_, sd_bus_error *error) {
@@ -526,7 +551,7 @@ const sd_bus_vtable store_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetFields", SD_BUS_ARGS("s", group, "s", key), SD_BUS_RESULT("as", fields),
                 method_get_fields, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Render", SD_BUS_ARGS("s", template, "s", group), SD_BUS_RESULT("s", output),
-                method_not_supported, UNPRIVILEGED),
+                method_render, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Stat", SD_BUS_ARGS("s", group, "s", key),
                 SD_BUS_RESULT("t", version, "t", revision, "t", modified_usec, "t", expires_usec), method_stat,
                 UNPRIVILEGED),

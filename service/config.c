@@ -21,6 +21,12 @@ void config_init(Config *c) {
                 .default_max_groups = 1000,
                 .default_max_bytes = 64U * 1024U * 1024U,
                 .personal_namespaces = true,
+                .render = {
+                        .max_template_bytes = 1024U * 1024U,
+                        .max_output_bytes = 4U * 1024U * 1024U,
+                        .max_depth = 100,
+                        .max_steps = 1000000,
+                },
                 .log_level = LOG_INFO,
         };
 }
@@ -69,6 +75,24 @@ static int parse_limit(const char *s, size_t *ret) {
                 return -ERANGE;
         *ret = (size_t)v;
         return 0;
+}
+
+static int parse_depth(const char *s, unsigned *ret) {
+        uint64_t v;
+        int r = parse_size(s, &v);
+        if (r < 0)
+                return r;
+        if (v == 0 || v > 1000) /* the engine's ceiling: deeper would risk the stack */
+                return -ERANGE;
+        *ret = (unsigned)v;
+        return 0;
+}
+
+static int parse_positive(const char *s, uint64_t *ret) {
+        int r = parse_size(s, ret);
+        if (r < 0)
+                return r;
+        return *ret == 0 ? -ERANGE : 0;
 }
 
 static int parse_bool(const char *s, bool *ret) {
@@ -124,6 +148,10 @@ typedef enum Setting {
         SETTING_DEFAULT_MAX_KEYS,
         SETTING_DEFAULT_MAX_GROUPS,
         SETTING_DEFAULT_MAX_BYTES,
+        SETTING_RENDER_MAX_TEMPLATE_BYTES,
+        SETTING_RENDER_MAX_OUTPUT_BYTES,
+        SETTING_RENDER_MAX_DEPTH,
+        SETTING_RENDER_MAX_STEPS,
         SETTING_LOG_LEVEL,
         _SETTING_MAX,
 } Setting;
@@ -142,6 +170,12 @@ static const struct {
                 "a count (0 = unlimited)" },
         [SETTING_DEFAULT_MAX_BYTES] = { "Namespaces", "DefaultMaxBytes", "default-max-bytes",
                 "a size (0 = unlimited)" },
+        [SETTING_RENDER_MAX_TEMPLATE_BYTES] = { "Render", "MaxTemplateBytes", "render-max-template-bytes",
+                "a size from 1 to 128M" },
+        [SETTING_RENDER_MAX_OUTPUT_BYTES] = { "Render", "MaxOutputBytes", "render-max-output-bytes",
+                "a size from 1 to 128M" },
+        [SETTING_RENDER_MAX_DEPTH] = { "Render", "MaxDepth", "render-max-depth", "a number from 1 to 1000" },
+        [SETTING_RENDER_MAX_STEPS] = { "Render", "MaxSteps", "render-max-steps", "a number above 0" },
         [SETTING_LOG_LEVEL] = { "Daemon", "LogLevel", "log-level", "err, warning, notice, info or debug" },
 };
 
@@ -156,6 +190,10 @@ static int config_set(Config *c, Setting setting, const char *value) {
         case SETTING_DEFAULT_MAX_KEYS: return parse_size(value, &c->default_max_keys);
         case SETTING_DEFAULT_MAX_GROUPS: return parse_size(value, &c->default_max_groups);
         case SETTING_DEFAULT_MAX_BYTES: return parse_size(value, &c->default_max_bytes);
+        case SETTING_RENDER_MAX_TEMPLATE_BYTES: return parse_limit(value, &c->render.max_template_bytes);
+        case SETTING_RENDER_MAX_OUTPUT_BYTES: return parse_limit(value, &c->render.max_output_bytes);
+        case SETTING_RENDER_MAX_DEPTH: return parse_depth(value, &c->render.max_depth);
+        case SETTING_RENDER_MAX_STEPS: return parse_positive(value, &c->render.max_steps);
         case SETTING_LOG_LEVEL: return parse_log_level(value, &c->log_level);
         default: return -EINVAL;
         }
@@ -257,6 +295,10 @@ static void help(const char *program) {
                "     --max-group-bytes=SIZE\n"
                "     --max-value-bytes=SIZE\n"
                "     --personal-namespaces=yes|no Serve each uid its own namespace uid-UID\n"
+               "     --render-max-template-bytes=SIZE  Limits of Render: template size, output size,\n"
+               "     --render-max-output-bytes=SIZE    nesting depth, and work (steps)\n"
+               "     --render-max-depth=N\n"
+               "     --render-max-steps=N\n"
                "     --log-level=LEVEL            err, warning, notice, info or debug\n\n"
                "SIZE is a number of bytes with an optional K, M or G suffix (powers of 1024).\n"
                "The bus is the system bus; DBUS_SYSTEM_BUS_ADDRESS overrides where it is.\n",

@@ -20,6 +20,7 @@ typedef struct Config {
         uint64_t default_max_groups;
         uint64_t default_max_bytes;
         bool personal_namespaces;
+        StoreRenderLimits render;
         int log_level;
 } Config;
 

@@ -146,6 +146,18 @@ int store_delete_group(Store *s, const char *ns, const char *group, uint64_t *re
 /* Removes expired entries in scope now; returns how many. */
 int store_purge_expired(Store *s, const char *ns, uint64_t *ret_count, StoreError *error);
 
+/* Render: a Go text/template (template.h) over the group's live entries. 0 in a limit = the engine's
+ * default. Template errors are -STORE_E_TEMPLATE with Go's message; a binary value is NotText. */
+typedef struct StoreRenderLimits {
+        size_t max_template_bytes;
+        size_t max_output_bytes;
+        unsigned max_depth;
+        uint64_t max_steps;
+} StoreRenderLimits;
+
+int store_render(Store *s, const char *ns, const char *group, const char *text, const StoreRenderLimits *limits,
+        char **ret_output, size_t *ret_output_len, StoreError *error);
+
 /* Namespaces as a whole. */
 int store_namespace_usage(Store *s, const char *ns, StoreUsage *ret, StoreError *error);
 /* The quota in force: its own if it has one (*ret_explicit = true), else the default. */

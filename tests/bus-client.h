@@ -117,3 +117,4 @@ void bus_values_tests_register(void);
 void bus_ttl_tests_register(void);
 void bus_manager_tests_register(void);
 void bus_clients_tests_register(void);
+void bus_render_tests_register(void);

@@ -388,11 +388,6 @@ static void assert_not_supported(const char *method, GVariant *args) {
         bus_assert_error(error, ERROR_NOT_SUPPORTED);
 }
 
-static void test_render_is_not_supported(void) {
-        bus_set("render", "name", "world");
-        assert_not_supported("Render", g_variant_new("(ss)", "hello {{ .name }}", "render"));
-}
-
 static void test_subscribe_is_not_supported(void) {
         assert_not_supported("Subscribe", NULL);
 }
@@ -454,7 +449,6 @@ void bus_writes_tests_register(void) {
                 test_purge_expired_with_nothing_expired_removes_nothing);
         g_test_add_func(
                 "/bus/purge-expired/leaves-only-live-entries", test_purge_expired_leaves_only_live_entries);
-        g_test_add_func("/bus/not-supported-yet/render", test_render_is_not_supported);
         g_test_add_func("/bus/not-supported-yet/subscribe", test_subscribe_is_not_supported);
         g_test_add_func("/bus/not-supported-yet/unsubscribe", test_unsubscribe_is_not_supported);
         g_test_add_func("/bus/not-supported-yet/export", test_export_is_not_supported);

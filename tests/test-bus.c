@@ -12,7 +12,8 @@
  *   test-bus-values.c    what keys, groups and values may hold; size limits; malformed calls
  *   test-bus-ttl.c       expiry, and what survives a restart of the daemon
  *   test-bus-manager.c   org.example.Store.Manager, and introspection against the XML
- *   test-bus-clients.c   many clients at once; callers that are not root */
+ *   test-bus-clients.c   many clients at once; callers that are not root
+ *   test-bus-render.c    Render: go-store's cases, the data it sees, hostile templates */
 
 #include "bus-client.h"
 
@@ -33,6 +34,7 @@ int main(int argc, char *argv[]) {
         bus_ttl_tests_register();
         bus_manager_tests_register();
         bus_clients_tests_register();
+        bus_render_tests_register();
 
         bus_world = world_new();
         world_start_daemon(bus_world, bus_daemon_args());
