@@ -42,7 +42,8 @@ expect "Delete of a missing key keeps the revision" "t 2" store Delete ss config
 expect_error "Get of a missing key is NotFound" org.example.Store.Error.NotFound store Get ss config missing
 expect_error "SetWithTTL of 0 is InvalidArgs" org.freedesktop.DBus.Error.InvalidArgs store SetWithTTL ssst config k v 0
 expect_error "a wrong signature is InvalidArgs" org.freedesktop.DBus.Error.InvalidArgs store Get s config
-expect_error "Render is not supported yet" org.freedesktop.DBus.Error.NotSupported store Render ss "x" config
+expect "Render fills a template from the group" 's "theme=dark"' store Render ss "theme={{ .theme }}" config
+expect_error "Render of a broken template is a Template error" org.example.Store.Error.Template store Render ss "{{ .x" config
 expect "the daemon still serves after bad input" 's "dark"' store Get ss config theme
 expect "Revision property" "t 2" busctl --system get-property org.example.Store /org/example/Store org.example.Store.Manager Revision
 expect_error "another uid is denied" org.freedesktop.DBus.Error.AccessDenied \
