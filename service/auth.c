@@ -415,6 +415,15 @@ int authorize(Auth *a, sd_bus_message *m, Action action, const char *ns, sd_bus_
         return authorize_sender(a, s, m, ns ? action : ACTION_MANAGE, ns, error);
 }
 
+bool auth_is_privileged(Auth *a, sd_bus_message *m, const char *ns) {
+        const char *name = sd_bus_message_get_sender(m);
+        Sender *s = name ? sender_find(a, name) : NULL;
+
+        if (!s || s->uid_question.answer != ANSWER_YES)
+                return false;
+        return s->uid == 0 || is_own_namespace(a, s, ns);
+}
+
 size_t auth_n_senders(const Auth *a) {
         return a->n_senders;
 }

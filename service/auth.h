@@ -47,5 +47,9 @@ int authorize(Auth *a, sd_bus_message *m, Action action, const char *ns, sd_bus_
 /* The sender's uid, with the same 0 / 1 (pending) / negative convention as authorize(). */
 int auth_sender_uid(Auth *a, sd_bus_message *m, uid_t *ret, sd_bus_error *error);
 
+/* True if the sender of `m` may act on `ns` without polkit: uid 0, or its own namespace. Only
+ * meaningful after authorize() allowed the message. */
+bool auth_is_privileged(Auth *a, sd_bus_message *m, const char *ns);
+
 /* How many senders are remembered: for tests that check nothing is kept after a client leaves. */
 size_t auth_n_senders(const Auth *a);

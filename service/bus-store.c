@@ -509,6 +509,42 @@ static int method_render(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return sd_bus_reply_method_return(m, "s", output);
 }
 
+/* ---- change events ---- */
+
+static int method_subscribe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope *scope = userdata, target;
+        int r;
+
+        r = scope_authorize(scope, m, ACTION_READ, &target, error);
+        if (r != 0)
+                return r;
+
+        r = events_subscribe(target.context->events, m, target.ns,
+                !auth_is_privileged(target.context->auth, m, target.ns), error);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+/* Needs no authorization: it only ever takes away. */
+static int method_unsubscribe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope *scope = userdata, target = *scope;
+        uid_t uid;
+        int r;
+
+        if (scope->self) {
+                r = auth_sender_uid(scope->context->auth, m, &uid, error);
+                if (r != 0)
+                        return r;
+                snprintf(target.name, sizeof(target.name), "uid-%u", (unsigned)uid);
+                target.ns = target.name;
+        }
+        r = events_unsubscribe(scope->context->events, m, target.ns);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, NULL);
+}
+
 /* ---- what this build does not serve yet ---- */
 
 static int method_not_supported(sd_bus_message *m, void *userdata _unused_, sd_bus_error *error) {
@@ -559,8 +595,8 @@ const sd_bus_vtable store_vtable[] = {
                 method_snapshot, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("PurgeExpired", SD_BUS_NO_ARGS, SD_BUS_RESULT("t", removed), method_purge_expired,
                 UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Subscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_not_supported, UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Unsubscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_not_supported, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Subscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_subscribe, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Unsubscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_unsubscribe, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Export", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_not_supported,
                 UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Import", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_not_supported,

@@ -27,7 +27,13 @@ void config_init(Config *c) {
                         .max_depth = 100,
                         .max_steps = 1000000,
                 },
+                .events = {
+                        .max_subscriptions_per_connection = 1024,
+                        .max_unread_messages = 4096,
+                        .max_unread_bytes = 16U * 1024U * 1024U,
+                },
                 .log_level = LOG_INFO,
+                .on_corruption = CONFIG_ON_CORRUPTION_MOVE_ASIDE,
         };
 }
 
@@ -123,6 +129,16 @@ static int parse_log_level(const char *s, int *ret) {
         return 0;
 }
 
+static int parse_on_corruption(const char *s, ConfigOnCorruption *ret) {
+        if (streq(s, "move-aside"))
+                *ret = CONFIG_ON_CORRUPTION_MOVE_ASIDE;
+        else if (streq(s, "refuse"))
+                *ret = CONFIG_ON_CORRUPTION_REFUSE;
+        else
+                return -EINVAL;
+        return 0;
+}
+
 static int set_string(const char *s, char **ret) {
         char *d;
 
@@ -152,7 +168,11 @@ typedef enum Setting {
         SETTING_RENDER_MAX_OUTPUT_BYTES,
         SETTING_RENDER_MAX_DEPTH,
         SETTING_RENDER_MAX_STEPS,
+        SETTING_EVENTS_MAX_SUBSCRIPTIONS,
+        SETTING_EVENTS_MAX_UNREAD_SIGNALS,
+        SETTING_EVENTS_MAX_UNREAD_BYTES,
         SETTING_LOG_LEVEL,
+        SETTING_ON_CORRUPTION,
         _SETTING_MAX,
 } Setting;
 
@@ -176,7 +196,13 @@ static const struct {
                 "a size from 1 to 128M" },
         [SETTING_RENDER_MAX_DEPTH] = { "Render", "MaxDepth", "render-max-depth", "a number from 1 to 1000" },
         [SETTING_RENDER_MAX_STEPS] = { "Render", "MaxSteps", "render-max-steps", "a number above 0" },
+        [SETTING_EVENTS_MAX_SUBSCRIPTIONS] = { "Events", "MaxSubscriptionsPerConnection",
+                "max-subscriptions-per-connection", "a number above 0" },
+        [SETTING_EVENTS_MAX_UNREAD_SIGNALS] = { "Events", "MaxUnreadSignals", "max-unread-signals",
+                "a number above 0" },
+        [SETTING_EVENTS_MAX_UNREAD_BYTES] = { "Events", "MaxUnreadBytes", "max-unread-bytes", "a size above 0" },
         [SETTING_LOG_LEVEL] = { "Daemon", "LogLevel", "log-level", "err, warning, notice, info or debug" },
+        [SETTING_ON_CORRUPTION] = { "Store", "OnCorruption", "on-corruption", "move-aside or refuse" },
 };
 
 static int config_set(Config *c, Setting setting, const char *value) {
@@ -194,7 +220,19 @@ static int config_set(Config *c, Setting setting, const char *value) {
         case SETTING_RENDER_MAX_OUTPUT_BYTES: return parse_limit(value, &c->render.max_output_bytes);
         case SETTING_RENDER_MAX_DEPTH: return parse_depth(value, &c->render.max_depth);
         case SETTING_RENDER_MAX_STEPS: return parse_positive(value, &c->render.max_steps);
+        case SETTING_EVENTS_MAX_SUBSCRIPTIONS: {
+                uint64_t v;
+                int r = parse_positive(value, &v);
+                if (r >= 0 && v > UINT32_MAX)
+                        r = -ERANGE;
+                if (r >= 0)
+                        c->events.max_subscriptions_per_connection = (unsigned)v;
+                return r;
+        }
+        case SETTING_EVENTS_MAX_UNREAD_SIGNALS: return parse_positive(value, &c->events.max_unread_messages);
+        case SETTING_EVENTS_MAX_UNREAD_BYTES: return parse_positive(value, &c->events.max_unread_bytes);
         case SETTING_LOG_LEVEL: return parse_log_level(value, &c->log_level);
+        case SETTING_ON_CORRUPTION: return parse_on_corruption(value, &c->on_corruption);
         default: return -EINVAL;
         }
 }
@@ -288,6 +326,9 @@ static void help(const char *program) {
                "     --config=FILE                Read settings from FILE (default " CONFIG_DEFAULT_PATH ")\n"
                "     --database=PATH|:memory:     Database file (default " CONFIG_DEFAULT_DATABASE ")\n"
                "     --durability=full|normal     Survive power loss (full) or a daemon crash (normal)\n"
+               "     --on-corruption=move-aside|refuse\n"
+               "                                  A damaged database at start: move it aside and start\n"
+               "                                  afresh, or refuse to start\n"
                "     --default-max-keys=N         Quota of a namespace without its own (0 = unlimited)\n"
                "     --default-max-groups=N\n"
                "     --default-max-bytes=SIZE\n"
@@ -299,6 +340,9 @@ static void help(const char *program) {
                "     --render-max-output-bytes=SIZE    nesting depth, and work (steps)\n"
                "     --render-max-depth=N\n"
                "     --render-max-steps=N\n"
+               "     --max-subscriptions-per-connection=N\n"
+               "     --max-unread-signals=N       A subscriber further behind than this loses its\n"
+               "     --max-unread-bytes=SIZE      subscriptions, with a last Overflow signal\n"
                "     --log-level=LEVEL            err, warning, notice, info or debug\n\n"
                "SIZE is a number of bytes with an optional K, M or G suffix (powers of 1024).\n"
                "The bus is the system bus; DBUS_SYSTEM_BUS_ADDRESS overrides where it is.\n",

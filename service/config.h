@@ -7,10 +7,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "events.h"
 #include "store.h"
 
 #define CONFIG_DEFAULT_PATH     "/etc/stored/stored.conf"
 #define CONFIG_DEFAULT_DATABASE "/var/lib/stored/store.db"
+
+/* What to do with a database found damaged at start-up (OnCorruption=). */
+typedef enum ConfigOnCorruption {
+        CONFIG_ON_CORRUPTION_MOVE_ASIDE, /* rename it to <path>.corrupt-<time>, start on a fresh file */
+        CONFIG_ON_CORRUPTION_REFUSE,     /* do not start; an administrator decides */
+} ConfigOnCorruption;
 
 typedef struct Config {
         char *database;
@@ -21,7 +28,9 @@ typedef struct Config {
         uint64_t default_max_bytes;
         bool personal_namespaces;
         StoreRenderLimits render;
+        EventsLimits events;
         int log_level;
+        ConfigOnCorruption on_corruption;
 } Config;
 
 void config_init(Config *c);

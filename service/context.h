@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "events.h"
 #include "store.h"
 
 typedef struct Context Context;
@@ -28,6 +29,7 @@ struct Context {
         sd_bus *bus;
         Store *store;
         Auth *auth;
+        Events *events;
         sd_event_source *expiry_timer;
         Scope root;
         /* Filled by the namespace objects' find callback for the call being dispatched. */

@@ -55,9 +55,12 @@ void expiry_timer_rearm(Context *c) {
         (void)sd_event_source_set_enabled(c->expiry_timer, SD_EVENT_ONESHOT);
 }
 
-/* Runs after every commit. */
-static void on_store_commit(const StoreChange *changes _unused_, size_t n_changes _unused_, void *userdata) {
+/* Runs after every commit: the changes go out to subscribers, and the next deadline may have moved. */
+static void on_store_commit(const StoreChange *changes, size_t n_changes, void *userdata) {
         Context *c = userdata;
+
+        if (c->events)
+                events_publish(c->events, changes, n_changes);
         expiry_timer_rearm(c);
 }
 
@@ -103,6 +106,10 @@ static int context_connect_bus(Context *c) {
         if (r < 0)
                 return log_error_errno(r, "Cannot set up authorization");
 
+        r = events_new(c->bus, &c->config.events, &c->events);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up change events");
+
         r = sd_bus_add_object_vtable(c->bus, NULL, STORE_OBJECT_PATH, STORE_INTERFACE, store_vtable, &c->root);
         if (r < 0)
                 return log_error_errno(r, "Cannot export %s", STORE_INTERFACE);
@@ -135,6 +142,7 @@ int daemon_run(Context *c) {
         r = sd_event_default(&c->event);
         if (r < 0)
                 return log_error_errno(r, "Cannot create the event loop");
+        (void)sd_event_set_watchdog(c->event, true); /* pings systemd while the loop turns (WatchdogSec=) */
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
@@ -170,6 +178,7 @@ void daemon_done(Context *c) {
         if (c->bus)
                 (void)sd_bus_flush(c->bus);
         c->expiry_timer = sd_event_source_unref(c->expiry_timer);
+        c->events = events_free(c->events);
         c->auth = auth_free(c->auth);
         c->bus = sd_bus_flush_close_unref(c->bus);
         c->store = store_free(c->store);

@@ -23,6 +23,7 @@ int tpl_oom(Tpl *t) {
         return set_error(t, -ENOMEM, NULL);
 }
 
+static int verror(Tpl *t, int code, const char *prefix, const char *format, va_list ap) _printf_(4, 0);
 static int verror(Tpl *t, int code, const char *prefix, const char *format, va_list ap) {
         _cleanup_(tpl_buf_free) TplBuf msg = {};
 

@@ -164,6 +164,7 @@ static void test_get_namespace_creates_nothing(void) {
         g_autofree char *path = get_namespace("created-nothing", &error);
 
         g_assert_no_error(error);
+        g_assert_nonnull(path);
         g_assert_cmpuint(bus_revision(), ==, before);
         g_assert_cmpuint(bus_count_all("created-nothing:"), ==, 0);
 }

@@ -38,6 +38,8 @@ static size_t parse_entries(char *data, TemplateEntry *entries) {
         return unique;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size) {
         static const TemplateEntry fixed[] = {
                 {"a", "1"},
