@@ -71,6 +71,11 @@ typedef struct BackendOps {
         int (*begin)(Backend *b, StoreError *error);
         int (*commit)(Backend *b, StoreError *error);
         void (*rollback)(Backend *b);
+        /* One nested level inside the transaction, so that one call of a group commit can be undone
+         * without the others: savepoint, then release (keep) or rollback_to (undo). */
+        int (*savepoint)(Backend *b, StoreError *error);
+        int (*release)(Backend *b, StoreError *error);
+        void (*rollback_to)(Backend *b);
 
         /* Returns 1 and fills *ret (live or not) if the row exists, 0 if not. */
         int (*entry_get)(Backend *b, const char *group, const char *key, BackendRow *ret, StoreError *error);

@@ -11,7 +11,8 @@ static int check_namespace_name(const char *name, sd_bus_error *error) {
         return 0;
 }
 
-static int method_get_namespace(sd_bus_message *m, void *userdata _unused_, sd_bus_error *error) {
+static int method_get_namespace(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Scope *scope = userdata;
         _cleanup_free_ char *path = NULL;
         const char *name;
         int r;
@@ -27,7 +28,7 @@ static int method_get_namespace(sd_bus_message *m, void *userdata _unused_, sd_b
         r = sd_bus_path_encode(NAMESPACE_OBJECT_PREFIX, name, &path);
         if (r < 0)
                 return r;
-        return sd_bus_reply_method_return(m, "o", path);
+        return reply_queue_return(scope->context->replies, m, "o", path);
 }
 
 static int append_namespace(const char *ns, const StoreUsage *usage, const StoreQuota *quota _unused_,
@@ -57,7 +58,7 @@ static int method_list_namespaces(sd_bus_message *m, void *userdata, sd_bus_erro
         r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return reply_queue_send(scope->context->replies, m, reply);
 }
 
 static int method_set_quota(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -81,7 +82,7 @@ static int method_set_quota(sd_bus_message *m, void *userdata, sd_bus_error *err
         r = store_quota_set(scope->context->store, name, &quota, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
-        return sd_bus_reply_method_return(m, NULL);
+        return reply_queue_return(scope->context->replies, m, NULL);
 }
 
 static int method_get_quota(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -106,7 +107,7 @@ static int method_get_quota(sd_bus_message *m, void *userdata, sd_bus_error *err
         r = store_quota_get(scope->context->store, name, &quota, NULL, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
-        return sd_bus_reply_method_return(m, "ttt", quota.max_keys, quota.max_groups, quota.max_bytes);
+        return reply_queue_return(scope->context->replies, m, "ttt", quota.max_keys, quota.max_groups, quota.max_bytes);
 }
 
 static int method_delete_namespace(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -130,7 +131,7 @@ static int method_delete_namespace(sd_bus_message *m, void *userdata, sd_bus_err
         r = store_delete_namespace(scope->context->store, name, &revision, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
-        return sd_bus_reply_method_return(m, "t", revision);
+        return reply_queue_return(scope->context->replies, m, "t", revision);
 }
 
 static int method_not_supported(sd_bus_message *m, void *userdata _unused_, sd_bus_error *error) {

@@ -15,10 +15,11 @@ static Store *scope_store(const Scope *scope) {
 }
 
 
-static int reply_revision(sd_bus_message *m, int r, uint64_t revision, const StoreError *e, sd_bus_error *error) {
+static int reply_revision(const Scope *scope, sd_bus_message *m, int r, uint64_t revision, const StoreError *e,
+        sd_bus_error *error) {
         if (r < 0)
                 return bus_error_from_store(error, r, e);
-        return sd_bus_reply_method_return(m, "t", revision);
+        return reply_queue_return(scope->context->replies, m, "t", revision);
 }
 
 /* ---- single entries ---- */
@@ -43,7 +44,7 @@ static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
 
-        return sd_bus_reply_method_return(m, "s", (const char *)value.data);
+        return reply_queue_return(target.context->replies, m, "s", (const char *)value.data);
 }
 
 static int method_get_bytes(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -73,7 +74,7 @@ static int method_get_bytes(sd_bus_message *m, void *userdata, sd_bus_error *err
         r = sd_bus_message_append_array(reply, 'y', value.data, value.len);
         if (r < 0)
                 return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return reply_queue_send(target.context->replies, m, reply);
 }
 
 static int method_stat(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -96,7 +97,7 @@ static int method_stat(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
 
-        return sd_bus_reply_method_return(m, "tttt", stat.version, stat.revision, stat.modified_usec,
+        return reply_queue_return(target.context->replies, m, "tttt", stat.version, stat.revision, stat.modified_usec,
                 stat.expires_usec);
 }
 
@@ -112,7 +113,7 @@ static int set_common(sd_bus_message *m, Scope *scope, const char *group, const 
                 return r;
 
         r = store_set(scope_store(&target), target.ns, group, key, value, value_len, ttl_usec, &revision, &e);
-        return reply_revision(m, r, revision, &e, error);
+        return reply_revision(scope, m, r, revision, &e, error);
 }
 
 static int method_set(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -178,7 +179,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return r;
 
         r = store_delete(scope_store(&target), target.ns, group, key, &revision, &e);
-        return reply_revision(m, r, revision, &e, error);
+        return reply_revision(scope, m, r, revision, &e, error);
 }
 
 /* ---- groups ---- */
@@ -222,7 +223,7 @@ static int method_set_all(sd_bus_message *m, void *userdata, sd_bus_error *error
                 return r;
 
         r = store_set_all(scope_store(&target), target.ns, group, pairs, n_pairs, &revision, &e);
-        return reply_revision(m, r, revision, &e, error);
+        return reply_revision(scope, m, r, revision, &e, error);
 }
 
 static int method_delete_group(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -242,7 +243,7 @@ static int method_delete_group(sd_bus_message *m, void *userdata, sd_bus_error *
                 return r;
 
         r = store_delete_group(scope_store(&target), target.ns, group, &revision, &e);
-        return reply_revision(m, r, revision, &e, error);
+        return reply_revision(scope, m, r, revision, &e, error);
 }
 
 static int append_dict_entry(const char *key, const StoreValue *value, const StoreStat *stat _unused_,
@@ -281,7 +282,7 @@ static int reply_entries(sd_bus_message *m, const Scope *target, const char *gro
                 if (r < 0)
                         return r;
         }
-        return sd_bus_send(NULL, reply, NULL);
+        return reply_queue_send(target->context->replies, m, reply);
 }
 
 static int method_get_all(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -353,7 +354,7 @@ static int reply_count(sd_bus_message *m, Scope *scope, CountFn count, sd_bus_er
         r = count(scope_store(&target), target.ns, name, &n, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
-        return sd_bus_reply_method_return(m, "t", n);
+        return reply_queue_return(target.context->replies, m, "t", n);
 }
 
 static int method_count(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -396,7 +397,7 @@ static int method_groups(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return reply_queue_send(target.context->replies, m, reply);
 }
 
 static int method_purge_expired(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -413,7 +414,7 @@ static int method_purge_expired(sd_bus_message *m, void *userdata, sd_bus_error 
         r = store_purge_expired(scope_store(&target), target.ns, &n, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
-        return sd_bus_reply_method_return(m, "t", n);
+        return reply_queue_return(target.context->replies, m, "t", n);
 }
 
 /* ---- values split into pieces ---- */
@@ -461,7 +462,7 @@ static int reply_pieces(sd_bus_message *m, Scope *scope, const char *group, cons
         r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return reply_queue_send(target.context->replies, m, reply);
 }
 
 static int method_get_split(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -506,7 +507,7 @@ static int method_render(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 &output_len, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
-        return sd_bus_reply_method_return(m, "s", output);
+        return reply_queue_return(scope->context->replies, m, "s", output);
 }
 
 /* ---- change events ---- */
@@ -523,7 +524,7 @@ static int method_subscribe(sd_bus_message *m, void *userdata, sd_bus_error *err
                 !auth_is_privileged(target.context->auth, m, target.ns), error);
         if (r < 0)
                 return r;
-        return sd_bus_reply_method_return(m, NULL);
+        return reply_queue_return(scope->context->replies, m, NULL);
 }
 
 /* Needs no authorization: it only ever takes away. */
@@ -542,7 +543,7 @@ static int method_unsubscribe(sd_bus_message *m, void *userdata, sd_bus_error *e
         r = events_unsubscribe(scope->context->events, m, target.ns);
         if (r < 0)
                 return r;
-        return sd_bus_reply_method_return(m, NULL);
+        return reply_queue_return(scope->context->replies, m, NULL);
 }
 
 /* ---- what this build does not serve yet ---- */

@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "auth.h"
+#include "bus-reply.h"
 #include "config.h"
 #include "events.h"
 #include "store.h"
@@ -30,6 +31,7 @@ struct Context {
         Store *store;
         Auth *auth;
         Events *events;
+        ReplyQueue *replies;
         sd_event_source *expiry_timer;
         Scope root;
         /* Filled by the namespace objects' find callback for the call being dispatched. */

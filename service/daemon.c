@@ -11,6 +11,7 @@
 #include "bus-manager.h"
 #include "bus-namespace.h"
 #include "bus-store.h"
+#include "database-file.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -26,6 +27,7 @@ static int on_expiry_timer(sd_event_source *source _unused_, uint64_t usec _unus
         r = store_expire_due(c->store, &e);
         if (r < 0)
                 log_warning("Expiring entries failed, will retry: %s", e.message);
+        reply_queue_flush(c->replies); /* commits the sweep */
         expiry_timer_rearm(c);
         return 0;
 }
@@ -82,9 +84,27 @@ static int context_open_store(Context *c) {
                 .observer = on_store_commit,
                 .observer_userdata = c,
         };
+        _cleanup_free_ char *moved = NULL;
         int r;
 
         r = store_open(&options, &c->store, &e);
+        /* -EUCLEAN is damage SQLite found in the file itself. Any other failure (I/O, permissions, a
+         * newer schema) may pass or need a person, so it never costs the file its place. */
+        if (r == -EUCLEAN && !streq(c->config.database, ":memory:")) {
+                if (c->config.on_corruption == CONFIG_ON_CORRUPTION_REFUSE) {
+                        log_error("Database %s is damaged (%s); not starting (OnCorruption=refuse)",
+                                c->config.database, e.message);
+                        return r;
+                }
+                r = database_file_move_aside(c->config.database, &moved);
+                if (r < 0)
+                        return log_error_errno(r, "Database %s is damaged (%s) and could not be moved aside",
+                                c->config.database, e.message);
+                log_error("Database %s is damaged (%s): moved it aside to %s, starting on a fresh database",
+                        c->config.database, e.message, moved);
+                e = (StoreError){};
+                r = store_open(&options, &c->store, &e);
+        }
         if (r < 0)
                 return log_error_errno(r, "Cannot open the store at %s: %s", c->config.database,
                         e.code ? e.message : "");
@@ -159,6 +179,12 @@ int daemon_run(Context *c) {
                 return r;
         expiry_timer_rearm(c);
 
+        /* Group commit: the calls read in one go share one transaction and one sync. */
+        r = reply_queue_new(c->event, c->store, &c->replies);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up group commit");
+        store_set_group_commit(c->store, true);
+
         r = context_connect_bus(c);
         if (r < 0)
                 return r;
@@ -174,9 +200,12 @@ int daemon_run(Context *c) {
 }
 
 void daemon_done(Context *c) {
-        /* Flush queued replies before the store goes away, then close it (checkpointing the WAL). */
+        /* Commit and answer what waited, flush the replies before the store goes away, then close it
+         * (checkpointing the WAL). */
+        reply_queue_flush(c->replies);
         if (c->bus)
                 (void)sd_bus_flush(c->bus);
+        c->replies = reply_queue_free(c->replies);
         c->expiry_timer = sd_event_source_unref(c->expiry_timer);
         c->events = events_free(c->events);
         c->auth = auth_free(c->auth);

@@ -15,12 +15,13 @@
 
 #include "store.h"
 
-/* Changes of the open transaction. Their strings are copied into one arena reused from call to call,
- * because the backend's row pointers die at the next backend call. Offsets, not pointers, because
- * the arena may move while it grows. */
+/* Changes of the open transaction (of every call in it, with group commit). Their strings are copied
+ * into one arena reused from transaction to transaction, because the backend's row pointers die at the
+ * next backend call. Offsets, not pointers, because the arena may move while it grows. */
 typedef struct LoggedChange {
         StoreChangeType type;
         size_t group, key, value, value_len;
+        uint64_t revision, timestamp_usec; /* set when the call that made it succeeds */
 } LoggedChange;
 
 typedef struct ChangeLog {
@@ -48,8 +49,21 @@ struct Store {
         StoreObserverFn observer;
         void *observer_userdata;
 
-        uint64_t revision;    /* of the last commit */
+        uint64_t revision;    /* of the last call that changed something */
         uint64_t next_expiry; /* earliest deadline, 0 = none; may be early, never late */
+
+        /* The open transaction. Without group commit it holds one call and commits at its end; with
+         * group commit it holds every call until store_commit(), each call in a savepoint of its own. */
+        bool group_commit;
+        bool batch_open;
+        bool batch_dirty;                /* something to commit */
+        uint64_t batch_revision;         /* revision and deadline as of the last commit, */
+        uint64_t batch_next_expiry;      /* restored if the transaction fails */
+        size_t n_batch_calls;
+
+        /* The current call inside it. */
+        size_t call_first_change;
+        size_t call_arena_used;
         uint64_t tx_next_expiry;
         uint64_t tx_now;
         const char *tx_ns; /* the namespace the call writes in: its quota applies; NULL at the root */
@@ -225,10 +239,12 @@ static int change_log_add(Store *s, StoreChangeType type, const char *group, con
         return 0;
 }
 
-static void change_log_deliver(Store *s, uint64_t timestamp) {
+/* Hands the committed changes to the observer, one call (one revision) at a time. */
+static void change_log_deliver(Store *s) {
         ChangeLog *log = &s->log;
+        size_t first = 0;
 
-        if (!s->observer || log->n == 0)
+        if (!s->observer)
                 return;
         for (size_t i = 0; i < log->n; i++)
                 log->delivered[i] = (StoreChange){
@@ -237,10 +253,14 @@ static void change_log_deliver(Store *s, uint64_t timestamp) {
                         .key = log->arena + log->items[i].key,
                         .value = log->arena + log->items[i].value,
                         .value_len = log->items[i].value_len,
-                        .revision = s->revision,
-                        .timestamp_usec = timestamp,
+                        .revision = log->items[i].revision,
+                        .timestamp_usec = log->items[i].timestamp_usec,
                 };
-        s->observer(log->delivered, log->n, s->observer_userdata);
+        for (size_t i = 1; i <= log->n; i++)
+                if (i == log->n || log->items[i].revision != log->items[first].revision) {
+                        s->observer(log->delivered + first, i - first, s->observer_userdata);
+                        first = i;
+                }
 }
 
 /* ---- namespace usage ----
@@ -366,12 +386,70 @@ static int usage_note_group_maybe_gone(Store *s, const char *group, StoreError *
 
 static int expire_if_due(Store *s, uint64_t t);
 
-static int tx_open(Store *s, const char *ns, uint64_t t, StoreError *error) {
-        int r = s->ops->begin(s->backend, error);
-        if (r < 0)
-                return r;
+static void batch_reset(Store *s) {
+        s->batch_open = false;
+        s->batch_dirty = false;
+        s->n_batch_calls = 0;
         s->log.n = 0;
         s->log.used = 0;
+}
+
+/* Makes the open transaction durable and hands its changes to the observer. On failure everything in
+ * it is undone, the revision included, and every call in it must be reported as failed. */
+int store_commit(Store *s, StoreError *error) {
+        int r;
+
+        if (!s->batch_open)
+                return 0;
+        if (!s->batch_dirty) {
+                /* Nothing changed: undo rather than commit, so no fsync is paid. */
+                s->ops->rollback(s->backend);
+                batch_reset(s);
+                return 0;
+        }
+        r = s->ops->commit(s->backend, error);
+        if (r < 0) {
+                s->ops->rollback(s->backend);
+                s->revision = s->batch_revision;
+                s->next_expiry = s->batch_next_expiry;
+                batch_reset(s);
+                return r;
+        }
+        change_log_deliver(s);
+        batch_reset(s);
+        return 0;
+}
+
+size_t store_pending_calls(const Store *s) {
+        return s->batch_open ? s->n_batch_calls : 0;
+}
+
+void store_set_group_commit(Store *s, bool enabled) {
+        s->group_commit = enabled;
+}
+
+static int tx_open(Store *s, const char *ns, uint64_t t, StoreError *error) {
+        int r;
+
+        if (!s->batch_open) {
+                r = s->ops->begin(s->backend, error);
+                if (r < 0)
+                        return r;
+                s->batch_open = true;
+                s->batch_revision = s->revision;
+                s->batch_next_expiry = s->next_expiry;
+        }
+        r = s->ops->savepoint(s->backend, error);
+        if (r < 0) {
+                if (s->n_batch_calls == 0) {
+                        s->ops->rollback(s->backend);
+                        batch_reset(s);
+                }
+                return r;
+        }
+        s->n_batch_calls++;
+        s->call_first_change = s->log.n;
+        s->call_arena_used = s->log.used;
         s->n_deltas = 0;
         s->tx_dirty = false;
         s->tx_ns = ns;
@@ -389,38 +467,50 @@ static int write_begin(Store *s, const char *ns, StoreError *error) {
         return tx_open(s, ns, t, error);
 }
 
-/* Ends the transaction opened by write_begin(): `r` is the outcome of the work done inside it. */
+static size_t call_n_changes(const Store *s) {
+        return s->log.n - s->call_first_change;
+}
+
+/* Ends the call opened by tx_open(): `r` is the outcome of the work done inside it. A call that
+ * failed is undone alone; one that changed data takes the next revision. Without group commit the
+ * transaction is committed here; with it, by store_commit() later. */
 static int write_finish(Store *s, int r, uint64_t *ret_revision, StoreError *error) {
-        if (r >= 0 && (s->log.n > 0 || s->tx_dirty)) {
+        size_t n = call_n_changes(s);
+
+        if (r >= 0 && (n > 0 || s->tx_dirty)) {
                 r = usage_apply(s, error);
-                if (r >= 0 && s->log.n > 0)
+                if (r >= 0 && n > 0)
                         r = s->ops->meta_set(s->backend, "revision", s->revision + 1, error);
-                if (r >= 0)
-                        r = s->ops->commit(s->backend, error);
         }
-        if (r < 0 || s->log.n == 0) {
-                if (r >= 0 && s->tx_dirty) {
-                        if (ret_revision)
-                                *ret_revision = s->revision;
-                        return 0; /* committed, but no data changed: no revision */
+        if (r >= 0)
+                r = s->ops->release(s->backend, error);
+        if (r < 0) {
+                s->ops->rollback_to(s->backend);
+                s->log.n = s->call_first_change;
+                s->log.used = s->call_arena_used;
+                if (error && error->code == 0)
+                        store_error_set(error, r, "Out of memory");
+        } else if (n > 0 || s->tx_dirty) {
+                s->batch_dirty = true;
+                if (n > 0) {
+                        s->revision++;
+                        s->next_expiry = s->tx_next_expiry;
+                        for (size_t i = s->call_first_change; i < s->log.n; i++) {
+                                s->log.items[i].revision = s->revision;
+                                s->log.items[i].timestamp_usec = s->tx_now;
+                        }
                 }
-                /* Nothing changed (or it failed): undo rather than commit, so no fsync is paid. */
-                s->ops->rollback(s->backend);
-                if (r < 0) {
-                        if (error && error->code == 0)
-                                store_error_set(error, r, "Out of memory");
-                        return r;
-                }
-                if (ret_revision)
-                        *ret_revision = s->revision;
-                return 0;
         }
 
-        s->revision++;
-        s->next_expiry = s->tx_next_expiry;
+        if (!s->group_commit) {
+                int q = store_commit(s, r < 0 ? NULL : error);
+                if (r >= 0 && q < 0)
+                        r = q;
+        }
+        if (r < 0)
+                return r;
         if (ret_revision)
                 *ret_revision = s->revision;
-        change_log_deliver(s, s->tx_now);
         return 0;
 }
 
@@ -453,7 +543,7 @@ static int expire_sweep(Store *s, const char *prefix, uint64_t t, uint64_t *ret_
 
         r = s->ops->expired_take(s->backend, prefix, t, log_expired, s, error);
         /* Rows came ordered by group: check each group once for having lost its last row. */
-        for (size_t i = 0; r >= 0 && i < s->log.n; i++) {
+        for (size_t i = s->call_first_change; r >= 0 && i < s->log.n; i++) {
                 const char *group = s->log.arena + s->log.items[i].group;
                 if (previous && streq(previous, group))
                         continue;
@@ -464,7 +554,7 @@ static int expire_sweep(Store *s, const char *prefix, uint64_t t, uint64_t *ret_
                 r = s->ops->next_expiry(s->backend, &next, error);
         s->tx_next_expiry = next;
         if (ret_count)
-                *ret_count = s->log.n;
+                *ret_count = call_n_changes(s);
         r = write_finish(s, r, NULL, error);
         if (r >= 0)
                 s->next_expiry = next; /* also when nothing was due: the estimate was early */
@@ -970,8 +1060,10 @@ int store_open(const StoreOptions *options, Store **ret, StoreError *error) {
 Store *store_free(Store *s) {
         if (!s)
                 return NULL;
-        if (s->backend)
+        if (s->backend) {
+                (void)store_commit(s, NULL);
                 s->ops->close(s->backend);
+        }
         free(s->log.items);
         free(s->log.delivered);
         free(s->log.arena);

@@ -110,6 +110,17 @@ static inline void store_freep(Store **s) {
         store_free(*s);
 }
 
+/* Group commit. By default every call commits before it returns. With group commit on, calls pile up
+ * in one transaction (each in a savepoint, so a failing call is undone alone) and store_commit() makes
+ * them all durable with one sync; only then do observers see their changes, and only then may their
+ * results be reported as done. If store_commit() fails, every call since the last commit is undone. */
+void store_set_group_commit(Store *s, bool enabled);
+int store_commit(Store *s, StoreError *error);
+/* Calls in the open transaction (0 if none is open). */
+size_t store_pending_calls(const Store *s);
+
+/* The revision of the last call that changed something (with group commit: possibly not yet
+ * committed). */
 uint64_t store_revision(const Store *s);
 /* The earliest deadline of any entry, 0 if nothing expires: the daemon arms its timer for it. */
 uint64_t store_next_expiry(const Store *s);

@@ -380,22 +380,6 @@ static void test_purge_expired_leaves_only_live_entries(void) {
 
 /* ---- methods this version does not serve yet ---- */
 
-static void assert_not_supported(const char *method, GVariant *args) {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = bus_call(bus_world->bus, STORE_INTERFACE, method, args, NULL, &error);
-
-        g_assert_null(reply);
-        bus_assert_error(error, ERROR_NOT_SUPPORTED);
-}
-
-static void test_subscribe_is_not_supported(void) {
-        assert_not_supported("Subscribe", NULL);
-}
-
-static void test_unsubscribe_is_not_supported(void) {
-        assert_not_supported("Unsubscribe", NULL);
-}
-
 static void assert_fd_method_not_supported(const char *method) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = bus_call_with_fd(STORE_INTERFACE, method, &error);
@@ -449,8 +433,6 @@ void bus_writes_tests_register(void) {
                 test_purge_expired_with_nothing_expired_removes_nothing);
         g_test_add_func(
                 "/bus/purge-expired/leaves-only-live-entries", test_purge_expired_leaves_only_live_entries);
-        g_test_add_func("/bus/not-supported-yet/subscribe", test_subscribe_is_not_supported);
-        g_test_add_func("/bus/not-supported-yet/unsubscribe", test_unsubscribe_is_not_supported);
         g_test_add_func("/bus/not-supported-yet/export", test_export_is_not_supported);
         g_test_add_func("/bus/not-supported-yet/import", test_import_is_not_supported);
 }
