@@ -11,6 +11,7 @@
 #include <search.h>
 
 #include "auth.h"
+#include "caller.h"
 #include "store.h"
 #include "util.h"
 
@@ -49,9 +50,13 @@ typedef struct Verdict {
 
 struct Sender {
         Auth *auth;
-        char *name;
+        char *name; /* caller key: unique bus name, or a direct connection's */
         Question uid_question;
         uid_t uid;
+        /* A direct connection: known by its socket's credentials, asked about as a process. */
+        bool direct;
+        pid_t pid;
+        uint64_t start_time;
         Verdict *verdicts; /* newest first */
         size_t n_verdicts;
 };
@@ -98,12 +103,11 @@ static int question_wait(Question *q, sd_bus_message *m) {
 
 /* The answer is in: run the parked calls again. */
 static void question_answer(Question *q, Answer answer) {
-        sd_bus *bus = q->sender->auth->bus;
-
         q->answer = answer;
         q->slot = sd_bus_slot_unref(q->slot);
         for (size_t i = 0; i < q->n_waiting; i++) {
-                (void)sd_bus_enqueue_for_read(bus, q->waiting[i]);
+                /* Back into the queue of the connection it came on (the bus, or a direct one). */
+                (void)sd_bus_enqueue_for_read(sd_bus_message_get_bus(q->waiting[i]), q->waiting[i]);
                 sd_bus_message_unref(q->waiting[i]);
         }
         q->waiting = mfree(q->waiting);
@@ -162,7 +166,48 @@ static int on_uid_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         return 0;
 }
 
-static int sender_get(Auth *a, const char *name, Sender **ret) {
+/* The start time of a process in clock ticks since boot (/proc/PID/stat, field 22): with the pid, it
+ * names the process to polkit without the race of a recycled pid. */
+static uint64_t process_start_time(pid_t pid) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char path[64], buf[1024], *p;
+        unsigned long long t = 0;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        f = fopen(path, "re");
+        if (!f || !fgets(buf, sizeof(buf), f))
+                return 0;
+        p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                          &t) != 1)
+                return 0;
+        return t;
+}
+
+/* A direct connection's caller is known at once, from the socket. */
+static int sender_init_direct(Sender *s, sd_bus *bus) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t uid;
+        pid_t pid = 0;
+        int r;
+
+        s->direct = true;
+        r = sd_bus_get_owner_creds(bus, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_PID, &creds);
+        if (r >= 0 && sd_bus_creds_get_euid(creds, &uid) < 0)
+                r = sd_bus_creds_get_uid(creds, &uid);
+        if (r < 0) {
+                s->uid_question.answer = ANSWER_NO;
+                return 0;
+        }
+        (void)sd_bus_creds_get_pid(creds, &pid);
+        s->uid = uid;
+        s->pid = pid;
+        s->start_time = pid > 0 ? process_start_time(pid) : 0;
+        s->uid_question.answer = ANSWER_YES;
+        return 0;
+}
+
+static int sender_get(Auth *a, sd_bus_message *m, const char *name, Sender **ret) {
         Sender *s = sender_find(a, name);
         int r;
 
@@ -182,6 +227,10 @@ static int sender_get(Auth *a, const char *name, Sender **ret) {
         }
         a->n_senders++;
 
+        if (caller_is_direct(m)) {
+                *ret = s;
+                return sender_init_direct(s, sd_bus_message_get_bus(m));
+        }
         r = sd_bus_call_method_async(a->bus, &s->uid_question.slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                 "org.freedesktop.DBus", "GetConnectionUnixUser", on_uid_reply, s, "s", name);
         if (r < 0) {
@@ -230,8 +279,14 @@ static int polkit_ask(Auth *a, Verdict *v, sd_bus_message *m) {
                 "CheckAuthorization");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(call, "(sa{sv})s", "system-bus-name", 1, "name", "s", v->question.sender->name,
-                action_ids[v->action]);
+        if (v->question.sender->direct)
+                /* No bus name to point at: the process at the other end of the socket. */
+                r = sd_bus_message_append(call, "(sa{sv})s", "unix-process", 3, "pid", "u",
+                        (uint32_t)v->question.sender->pid, "start-time", "t", v->question.sender->start_time, "uid",
+                        "i", (int32_t)v->question.sender->uid, action_ids[v->action]);
+        else
+                r = sd_bus_message_append(call, "(sa{sv})s", "system-bus-name", 1, "name", "s",
+                        v->question.sender->name, action_ids[v->action]);
         if (r < 0)
                 return r;
         if (v->ns[0])
@@ -377,13 +432,12 @@ static int authorize_sender(Auth *a, Sender *s, sd_bus_message *m, Action action
 }
 
 static int sender_known(Auth *a, sd_bus_message *m, Sender **ret, sd_bus_error *error) {
-        const char *sender = sd_bus_message_get_sender(m);
+        char buf[CALLER_KEY_MAX];
+        const char *sender = caller_key(m, buf);
         Sender *s;
         int r;
 
-        if (!sender)
-                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Access denied: caller has no bus name");
-        r = sender_get(a, sender, &s);
+        r = sender_get(a, m, sender, &s);
         if (r < 0)
                 return r;
         switch (s->uid_question.answer) {
@@ -416,12 +470,16 @@ int authorize(Auth *a, sd_bus_message *m, Action action, const char *ns, sd_bus_
 }
 
 bool auth_is_privileged(Auth *a, sd_bus_message *m, const char *ns) {
-        const char *name = sd_bus_message_get_sender(m);
-        Sender *s = name ? sender_find(a, name) : NULL;
+        char buf[CALLER_KEY_MAX];
+        Sender *s = sender_find(a, caller_key(m, buf));
 
         if (!s || s->uid_question.answer != ANSWER_YES)
                 return false;
         return s->uid == 0 || is_own_namespace(a, s, ns);
+}
+
+void auth_forget(Auth *a, const char *key) {
+        sender_drop(a, key);
 }
 
 size_t auth_n_senders(const Auth *a) {

@@ -51,5 +51,9 @@ int auth_sender_uid(Auth *a, sd_bus_message *m, uid_t *ret, sd_bus_error *error)
  * meaningful after authorize() allowed the message. */
 bool auth_is_privileged(Auth *a, sd_bus_message *m, const char *ns);
 
+/* Forgets a caller (by caller key, caller.h): a direct connection that closed. Callers on the bus are
+ * forgotten when they leave it. */
+void auth_forget(Auth *a, const char *key);
+
 /* How many senders are remembered: for tests that check nothing is kept after a client leaves. */
 size_t auth_n_senders(const Auth *a);

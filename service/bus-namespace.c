@@ -184,18 +184,18 @@ static int properties_filter(sd_bus_message *m, void *userdata, sd_bus_error *re
         return 1;
 }
 
-int bus_namespace_register(Context *c) {
+int bus_namespace_register(Context *c, sd_bus *bus) {
         int r;
 
         c->self_scope = (Scope){ .context = c, .self = true };
-        r = sd_bus_add_fallback_vtable(c->bus, NULL, NAMESPACE_OBJECT_PREFIX, STORE_INTERFACE, store_vtable,
+        r = sd_bus_add_fallback_vtable(bus, NULL, NAMESPACE_OBJECT_PREFIX, STORE_INTERFACE, store_vtable,
                 namespace_find, c);
         if (r >= 0)
-                r = sd_bus_add_fallback_vtable(c->bus, NULL, NAMESPACE_OBJECT_PREFIX, NAMESPACE_INTERFACE,
+                r = sd_bus_add_fallback_vtable(bus, NULL, NAMESPACE_OBJECT_PREFIX, NAMESPACE_INTERFACE,
                         namespace_vtable, namespace_find, c);
         if (r >= 0)
-                r = sd_bus_add_node_enumerator(c->bus, NULL, NAMESPACE_OBJECT_PREFIX, namespace_enumerate, c);
+                r = sd_bus_add_node_enumerator(bus, NULL, NAMESPACE_OBJECT_PREFIX, namespace_enumerate, c);
         if (r >= 0)
-                r = sd_bus_add_filter(c->bus, NULL, properties_filter, c);
+                r = sd_bus_add_filter(bus, NULL, properties_filter, c);
         return r;
 }

@@ -8,4 +8,5 @@
 
 #define NAMESPACE_INTERFACE "org.example.Store.Namespace"
 
-int bus_namespace_register(Context *c);
+/* Exports the namespace objects on `bus` (the system bus, or a direct connection). */
+int bus_namespace_register(Context *c, sd_bus *bus);

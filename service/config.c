@@ -11,6 +11,7 @@
 void config_init(Config *c) {
         *c = (Config){
                 .database = strdup(CONFIG_DEFAULT_DATABASE),
+                .direct_socket = strdup(CONFIG_DEFAULT_DIRECT_SOCKET),
                 .durability = BACKEND_DURABILITY_FULL,
                 .limits = {
                         .max_key_bytes = STORE_DEFAULT_MAX_KEY_BYTES,
@@ -40,6 +41,8 @@ void config_init(Config *c) {
 void config_done(Config *c) {
         free(c->database);
         c->database = NULL;
+        free(c->direct_socket);
+        c->direct_socket = NULL;
 }
 
 /* ---- value parsers: 0 or -EINVAL/-ERANGE ---- */
@@ -171,6 +174,7 @@ typedef enum Setting {
         SETTING_EVENTS_MAX_SUBSCRIPTIONS,
         SETTING_EVENTS_MAX_UNREAD_SIGNALS,
         SETTING_EVENTS_MAX_UNREAD_BYTES,
+        SETTING_DIRECT_SOCKET,
         SETTING_LOG_LEVEL,
         SETTING_ON_CORRUPTION,
         _SETTING_MAX,
@@ -201,6 +205,7 @@ static const struct {
         [SETTING_EVENTS_MAX_UNREAD_SIGNALS] = { "Events", "MaxUnreadSignals", "max-unread-signals",
                 "a number above 0" },
         [SETTING_EVENTS_MAX_UNREAD_BYTES] = { "Events", "MaxUnreadBytes", "max-unread-bytes", "a size above 0" },
+        [SETTING_DIRECT_SOCKET] = { "Daemon", "DirectSocket", "direct-socket", "a socket path, or empty for none" },
         [SETTING_LOG_LEVEL] = { "Daemon", "LogLevel", "log-level", "err, warning, notice, info or debug" },
         [SETTING_ON_CORRUPTION] = { "Store", "OnCorruption", "on-corruption", "move-aside or refuse" },
 };
@@ -231,6 +236,14 @@ static int config_set(Config *c, Setting setting, const char *value) {
         }
         case SETTING_EVENTS_MAX_UNREAD_SIGNALS: return parse_positive(value, &c->events.max_unread_messages);
         case SETTING_EVENTS_MAX_UNREAD_BYTES: return parse_positive(value, &c->events.max_unread_bytes);
+        case SETTING_DIRECT_SOCKET: {
+                char *d = strdup(value);
+                if (!d)
+                        return -ENOMEM;
+                free(c->direct_socket);
+                c->direct_socket = d;
+                return 0;
+        }
         case SETTING_LOG_LEVEL: return parse_log_level(value, &c->log_level);
         case SETTING_ON_CORRUPTION: return parse_on_corruption(value, &c->on_corruption);
         default: return -EINVAL;
@@ -343,6 +356,8 @@ static void help(const char *program) {
                "     --max-subscriptions-per-connection=N\n"
                "     --max-unread-signals=N       A subscriber further behind than this loses its\n"
                "     --max-unread-bytes=SIZE      subscriptions, with a last Overflow signal\n"
+               "     --direct-socket=PATH         Also serve peer-to-peer D-Bus on this unix socket\n"
+               "                                  (default " CONFIG_DEFAULT_DIRECT_SOCKET "; empty for none)\n"
                "     --log-level=LEVEL            err, warning, notice, info or debug\n\n"
                "SIZE is a number of bytes with an optional K, M or G suffix (powers of 1024).\n"
                "The bus is the system bus; DBUS_SYSTEM_BUS_ADDRESS overrides where it is.\n",

@@ -12,6 +12,7 @@
 
 #define CONFIG_DEFAULT_PATH     "/etc/stored/stored.conf"
 #define CONFIG_DEFAULT_DATABASE "/var/lib/stored/store.db"
+#define CONFIG_DEFAULT_DIRECT_SOCKET "/run/stored/private"
 
 /* What to do with a database found damaged at start-up (OnCorruption=). */
 typedef enum ConfigOnCorruption {
@@ -29,6 +30,7 @@ typedef struct Config {
         bool personal_namespaces;
         StoreRenderLimits render;
         EventsLimits events;
+        char *direct_socket; /* "" = none */
         int log_level;
         ConfigOnCorruption on_corruption;
 } Config;

@@ -13,6 +13,7 @@
 #include "store.h"
 
 typedef struct Context Context;
+typedef struct DirectServer DirectServer;
 
 /* What an object on the bus stands for: the whole store (ns == NULL), one namespace, or the caller's
  * own namespace (self, resolved per call). Handlers get it as their userdata, resolve and authorize it
@@ -32,6 +33,7 @@ struct Context {
         Auth *auth;
         Events *events;
         ReplyQueue *replies;
+        DirectServer *direct;
         sd_event_source *expiry_timer;
         Scope root;
         /* Filled by the namespace objects' find callback for the call being dispatched. */

@@ -13,6 +13,7 @@
 #include "bus-store.h"
 #include "database-file.h"
 #include "daemon.h"
+#include "direct.h"
 #include "log.h"
 
 #define STORE_BUS_NAME "org.example.Store"
@@ -112,6 +113,17 @@ static int context_open_store(Context *c) {
         return 0;
 }
 
+int daemon_export_objects(Context *c, sd_bus *bus) {
+        int r;
+
+        r = sd_bus_add_object_vtable(bus, NULL, STORE_OBJECT_PATH, STORE_INTERFACE, store_vtable, &c->root);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(bus, NULL, STORE_OBJECT_PATH, MANAGER_INTERFACE, manager_vtable, &c->root);
+        if (r >= 0)
+                r = bus_namespace_register(c, bus);
+        return r;
+}
+
 static int context_connect_bus(Context *c) {
         int r;
 
@@ -130,15 +142,9 @@ static int context_connect_bus(Context *c) {
         if (r < 0)
                 return log_error_errno(r, "Cannot set up change events");
 
-        r = sd_bus_add_object_vtable(c->bus, NULL, STORE_OBJECT_PATH, STORE_INTERFACE, store_vtable, &c->root);
+        r = daemon_export_objects(c, c->bus);
         if (r < 0)
-                return log_error_errno(r, "Cannot export %s", STORE_INTERFACE);
-        r = sd_bus_add_object_vtable(c->bus, NULL, STORE_OBJECT_PATH, MANAGER_INTERFACE, manager_vtable, &c->root);
-        if (r < 0)
-                return log_error_errno(r, "Cannot export %s", MANAGER_INTERFACE);
-        r = bus_namespace_register(c);
-        if (r < 0)
-                return log_error_errno(r, "Cannot export the namespace objects");
+                return log_error_errno(r, "Cannot export the objects on the system bus");
 
         /* Take the name last, once every object is in place: callers may arrive at once. */
         r = sd_bus_request_name(c->bus, STORE_BUS_NAME, 0);
@@ -185,6 +191,17 @@ int daemon_run(Context *c) {
                 return log_error_errno(r, "Cannot set up group commit");
         store_set_group_commit(c->store, true);
 
+        /* Listen before taking the name: when the name appears, the socket is there too. Connections
+         * are served from the event loop, once everything below is set up. */
+        if (!isempty(c->config.direct_socket)) {
+                r = direct_server_new(c, c->config.direct_socket, &c->direct);
+                if (r < 0)
+                        /* Not fatal: the bus is the interface; the socket is an accelerator. */
+                        log_warning_errno(r, "Cannot listen on %s; serving on the bus only", c->config.direct_socket);
+                else
+                        log_info("Serving direct connections on %s.", c->config.direct_socket);
+        }
+
         r = context_connect_bus(c);
         if (r < 0)
                 return r;
@@ -206,6 +223,7 @@ void daemon_done(Context *c) {
         if (c->bus)
                 (void)sd_bus_flush(c->bus);
         c->replies = reply_queue_free(c->replies);
+        c->direct = direct_server_free(c->direct);
         c->expiry_timer = sd_event_source_unref(c->expiry_timer);
         c->events = events_free(c->events);
         c->auth = auth_free(c->auth);

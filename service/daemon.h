@@ -9,5 +9,8 @@ int daemon_run(Context *c);
 /* Releases everything daemon_run() set up, whatever point it reached. */
 void daemon_done(Context *c);
 
+/* Puts every object of the store on `bus`: the system bus, or a direct connection. */
+int daemon_export_objects(Context *c, sd_bus *bus);
+
 /* Arms the expiry timer for the store's earliest deadline (or disarms it). */
 void expiry_timer_rearm(Context *c);

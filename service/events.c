@@ -14,6 +14,7 @@
 
 #include <search.h>
 
+#include "caller.h"
 #include "events.h"
 #include "log.h"
 
@@ -42,7 +43,9 @@ struct ScopeSubscribers {
 
 struct Subscriber {
         Events *events;
-        char *name; /* unique bus name */
+        char *name;          /* caller key (caller.h) */
+        sd_bus *bus;         /* the connection its signals go out on */
+        const char *address; /* destination of its signals: the unique name; NULL on a direct connection */
         Subscription *subscriptions;
         unsigned n_subscriptions;
 
@@ -144,11 +147,14 @@ static void subscriber_drop(Subscriber *sub) {
         tdelete(sub, &e->subscribers, subscriber_compare);
         e->n_subscribers--;
         sd_bus_slot_unref(sub->ping);
+        sd_bus_unref(sub->bus);
         free(sub->name);
         free(sub);
 }
 
-static Subscriber *subscriber_get(Events *e, const char *name) {
+static Subscriber *subscriber_get(Events *e, sd_bus_message *m) {
+        char buf[CALLER_KEY_MAX];
+        const char *name = caller_key(m, buf);
         Subscriber *sub = subscriber_find(e, name);
 
         if (sub)
@@ -158,7 +164,10 @@ static Subscriber *subscriber_get(Events *e, const char *name) {
                 return NULL;
         sub->events = e;
         sub->name = strdup(name);
+        sub->bus = sd_bus_ref(sd_bus_message_get_bus(m));
+        sub->address = caller_is_direct(m) ? NULL : sub->name;
         if (!sub->name || !tsearch(sub, &e->subscribers, subscriber_compare)) {
+                sd_bus_unref(sub->bus);
                 free(sub->name);
                 free(sub);
                 return NULL;
@@ -169,18 +178,16 @@ static Subscriber *subscriber_get(Events *e, const char *name) {
 
 /* Sends Overflow on every object the subscriber listens on, then forgets it. */
 static void subscriber_overflow(Subscriber *sub, const char *why) {
-        Events *e = sub->events;
-
         log_info("Ending the subscriptions of %s: %s", sub->name, why);
         for (Subscription *s = sub->subscriptions; s; s = s->subscriber_next) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-                int r = sd_bus_message_new_signal(e->bus, &m, s->scope->path, STORE_INTERFACE, "Overflow");
-                if (r >= 0)
-                        r = sd_bus_message_set_destination(m, sub->name);
+                int r = sd_bus_message_new_signal(sub->bus, &m, s->scope->path, STORE_INTERFACE, "Overflow");
+                if (r >= 0 && sub->address)
+                        r = sd_bus_message_set_destination(m, sub->address);
                 if (r >= 0)
                         r = sd_bus_message_append(m, "t", sub->last_revision);
                 if (r >= 0)
-                        r = sd_bus_send(e->bus, m, NULL);
+                        r = sd_bus_send(sub->bus, m, NULL);
                 if (r < 0)
                         log_debug("Cannot send Overflow to %s: %s", sub->name, strerror(-r));
         }
@@ -225,8 +232,8 @@ static void subscriber_flow(Subscriber *sub) {
                 return;
         }
         if (!sub->ping && sub->sent - sub->ping_sent >= PING_EVERY) {
-                r = sd_bus_call_method_async(e->bus, &sub->ping, sub->name, "/", "org.freedesktop.DBus.Peer", "Ping",
-                        on_ping_reply, sub, "");
+                r = sd_bus_call_method_async(sub->bus, &sub->ping, sub->address, "/", "org.freedesktop.DBus.Peer",
+                        "Ping", on_ping_reply, sub, "");
                 if (r < 0)
                         log_debug("Cannot ping %s: %s", sub->name, strerror(-r));
                 else {
@@ -238,19 +245,19 @@ static void subscriber_flow(Subscriber *sub) {
 
 /* ---- publishing ---- */
 
-static int send_changed(Events *e, Subscriber *sub, const char *path, const StoreChange *c, const char *group,
+static int send_changed(Subscriber *sub, const char *path, const StoreChange *c, const char *group,
         const char *value) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
-        r = sd_bus_message_new_signal(e->bus, &m, path, STORE_INTERFACE, "Changed");
-        if (r >= 0)
-                r = sd_bus_message_set_destination(m, sub->name);
+        r = sd_bus_message_new_signal(sub->bus, &m, path, STORE_INTERFACE, "Changed");
+        if (r >= 0 && sub->address)
+                r = sd_bus_message_set_destination(m, sub->address);
         if (r >= 0)
                 r = sd_bus_message_append(m, "sssstt", group, c->key, store_change_type_to_string(c->type), value,
                         c->revision, c->timestamp_usec);
         if (r >= 0)
-                r = sd_bus_send(e->bus, m, NULL);
+                r = sd_bus_send(sub->bus, m, NULL);
         if (r < 0)
                 return r;
         sub->last_revision = c->revision;
@@ -261,7 +268,7 @@ static int send_changed(Events *e, Subscriber *sub, const char *path, const Stor
 }
 
 /* Sends one change to every subscriber of one scope. */
-static void publish_to_scope(Events *e, ScopeSubscribers *scope, const StoreChange *c, const char *group,
+static void publish_to_scope(ScopeSubscribers *scope, const StoreChange *c, const char *group,
         const char *value) {
         for (Subscription *s = scope->first; s; s = s->scope_next) {
                 Subscriber *sub = s->subscriber;
@@ -269,7 +276,7 @@ static void publish_to_scope(Events *e, ScopeSubscribers *scope, const StoreChan
 
                 if (sub->behind)
                         continue; /* it gets Overflow, not a gap it cannot see */
-                r = send_changed(e, sub, scope->path, c, group, value);
+                r = send_changed(sub, scope->path, c, group, value);
                 if (r < 0) {
                         /* Cannot queue the signal (sd-bus's queue is full): the subscriber cannot be kept
                          * whole, so it must learn it missed something. */
@@ -290,9 +297,9 @@ void events_publish(Events *e, const StoreChange *changes, size_t n_changes) {
                 ScopeSubscribers *scope;
 
                 if (e->root.first)
-                        publish_to_scope(e, &e->root, c, c->group, value);
+                        publish_to_scope(&e->root, c, c->group, value);
                 if (store_group_namespace(c->group, ns) && (scope = scope_find(e, ns, false)))
-                        publish_to_scope(e, scope, c, c->group + strlen(ns) + 1, value);
+                        publish_to_scope(scope, c, c->group + strlen(ns) + 1, value);
         }
 
         for (size_t i = 0; i < e->n_behind; i++)
@@ -303,14 +310,11 @@ void events_publish(Events *e, const StoreChange *changes, size_t n_changes) {
 /* ---- subscribing ---- */
 
 int events_subscribe(Events *e, sd_bus_message *m, const char *ns, bool via_polkit, sd_bus_error *error) {
-        const char *sender = sd_bus_message_get_sender(m);
         ScopeSubscribers *scope;
         Subscriber *sub;
         Subscription *s;
 
-        if (!sender)
-                return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "Subscribing needs a bus connection");
-        sub = subscriber_get(e, sender);
+        sub = subscriber_get(e, m);
         if (!sub)
                 return -ENOMEM;
         for (s = sub->subscriptions; s; s = s->subscriber_next)
@@ -345,8 +349,8 @@ int events_subscribe(Events *e, sd_bus_message *m, const char *ns, bool via_polk
 }
 
 int events_unsubscribe(Events *e, sd_bus_message *m, const char *ns) {
-        const char *sender = sd_bus_message_get_sender(m);
-        Subscriber *sub = sender ? subscriber_find(e, sender) : NULL;
+        char buf[CALLER_KEY_MAX];
+        Subscriber *sub = subscriber_find(e, caller_key(m, buf));
 
         if (!sub)
                 return 0;
@@ -362,6 +366,12 @@ int events_unsubscribe(Events *e, sd_bus_message *m, const char *ns) {
         if (!sub->subscriptions)
                 subscriber_drop(sub);
         return 0;
+}
+
+void events_forget(Events *e, const char *key) {
+        Subscriber *sub = subscriber_find(e, key);
+        if (sub)
+                subscriber_drop(sub);
 }
 
 size_t events_n_subscribers(const Events *e) {
@@ -453,6 +463,7 @@ static void subscriber_free_node(void *p) {
                 free(s);
         }
         sd_bus_slot_unref(sub->ping);
+        sd_bus_unref(sub->bus);
         free(sub->name);
         free(sub);
 }

@@ -37,5 +37,8 @@ int events_unsubscribe(Events *e, sd_bus_message *m, const char *ns);
 /* Sends the Changed signals for committed changes (all of one revision). */
 void events_publish(Events *e, const StoreChange *changes, size_t n_changes);
 
+/* Forgets a caller (caller.h key): a direct connection that closed. */
+void events_forget(Events *e, const char *key);
+
 /* Connections with at least one subscription: for tests that check nothing is kept. */
 size_t events_n_subscribers(const Events *e);

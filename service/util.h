@@ -58,6 +58,10 @@ static inline int streq_ptr(const char *a, const char *b) {
 }
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
+static inline int isempty(const char *s) {
+        return !s || !*s;
+}
+
 /* A copy of n bytes with a NUL after them. */
 static inline char *memdup_suffix0(const void *p, size_t n) {
         char *c = malloc(n + 1);

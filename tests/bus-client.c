@@ -17,6 +17,12 @@ const char *const *bus_daemon_args(void) {
         return bus_on_memory() ? memory : NULL;
 }
 
+/* The name to address the store by: none on a direct (peer-to-peer) connection, which has no bus and
+ * no names, and where GDBus would otherwise ask a bus driver that is not there for the name's owner. */
+const char *bus_store_name(GDBusConnection *c) {
+        return g_dbus_connection_get_unique_name(c) ? STORE_BUS_NAME : NULL;
+}
+
 StoredStore *bus_store_proxy(GDBusConnection *c) {
         g_autoptr(GError) error = NULL;
         StoredStore *p;
@@ -24,7 +30,7 @@ StoredStore *bus_store_proxy(GDBusConnection *c) {
         p = stored_store_proxy_new_sync(c,
                 G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
                         G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-                STORE_BUS_NAME, STORE_PATH, NULL, &error);
+                bus_store_name(c), STORE_PATH, NULL, &error);
         g_assert_no_error(error);
         g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(p), BUS_CALL_TIMEOUT_MSEC);
         return p;
@@ -36,7 +42,7 @@ StoredStoreManager *bus_manager_proxy(GDBusConnection *c) {
 
         p = stored_store_manager_proxy_new_sync(c,
                 G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-                STORE_BUS_NAME, STORE_PATH, NULL, &error);
+                bus_store_name(c), STORE_PATH, NULL, &error);
         g_assert_no_error(error);
         g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(p), BUS_CALL_TIMEOUT_MSEC);
         return p;

@@ -50,6 +50,7 @@ const char *const *bus_daemon_args(void);
 
 /* Proxies on the root object, for calls over the given connection. The Manager proxy loads the
  * properties at creation, so its property getters show their values at that moment. */
+const char *bus_store_name(GDBusConnection *c);
 StoredStore *bus_store_proxy(GDBusConnection *c);
 StoredStoreManager *bus_manager_proxy(GDBusConnection *c);
 

@@ -78,6 +78,19 @@ static void wait_for_socket(const char *path) {
         g_error("bus socket %s did not appear", path);
 }
 
+static GDBusConnection *connect_to(const char *address, gboolean message_bus) {
+        g_autoptr(GError) error = NULL;
+        GDBusConnection *c;
+
+        c = g_dbus_connection_new_for_address_sync(address,
+                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                        (message_bus ? G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION : 0),
+                NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_dbus_connection_set_exit_on_close(c, FALSE);
+        return c;
+}
+
 World *world_new(void) {
         g_autoptr(GError) error = NULL;
         g_autofree char *template_path = NULL, *config = NULL, *config_path = NULL, *socket_path = NULL;
@@ -102,6 +115,8 @@ World *world_new(void) {
         socket_path = g_build_filename(w->dir, "system_bus_socket", NULL);
         w->address = g_strdup_printf("unix:path=%s", socket_path);
         w->database = g_build_filename(w->dir, "store.db", NULL);
+        w->direct_socket = g_build_filename(w->dir, "private", NULL);
+        w->direct = g_strcmp0(g_getenv("STORED_TEST_TRANSPORT"), "direct") == 0;
 
         g_autofree char *config_arg = g_strdup_printf("--config-file=%s", config_path);
         const char *argv[] = { "dbus-daemon", "--nofork", config_arg, NULL };
@@ -110,27 +125,26 @@ World *world_new(void) {
         wait_for_socket(socket_path);
 
         g_setenv("DBUS_SYSTEM_BUS_ADDRESS", w->address, TRUE);
-        w->bus = world_connect(w);
+        w->system = connect_to(w->address, TRUE);
+        w->bus = g_object_ref(w->system);
         return w;
 }
 
 GDBusConnection *world_connect(World *w) {
-        g_autoptr(GError) error = NULL;
-        GDBusConnection *c;
+        g_autofree char *direct_address = NULL;
 
-        c = g_dbus_connection_new_for_address_sync(w->address,
-                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
-                NULL, &error);
-        g_assert_no_error(error);
-        g_dbus_connection_set_exit_on_close(c, FALSE);
-        return c;
+        if (!w->direct)
+                return connect_to(w->address, TRUE);
+        g_assert_cmpint(w->daemon_pid, >, 0);
+        direct_address = g_strdup_printf("unix:path=%s", w->direct_socket);
+        return connect_to(direct_address, FALSE);
 }
 
 static gboolean name_has_owner(World *w, const char *name) {
         g_autoptr(GVariant) reply = NULL;
         gboolean has = FALSE;
 
-        reply = g_dbus_connection_call_sync(w->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+        reply = g_dbus_connection_call_sync(w->system, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                 "org.freedesktop.DBus", "NameHasOwner", g_variant_new("(s)", name), G_VARIANT_TYPE("(b)"),
                 G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
         if (reply)
@@ -152,6 +166,7 @@ void world_start_daemon(World *w, const char *const *extra_args) {
         g_ptr_array_add(argv, g_strdup(world_stored_binary()));
         g_ptr_array_add(argv, g_strdup_printf("--database=%s", w->database));
         g_ptr_array_add(argv, g_strdup("--log-level=warning"));
+        g_ptr_array_add(argv, g_strdup_printf("--direct-socket=%s", w->direct_socket));
         for (size_t i = 0; extra_args && extra_args[i]; i++)
                 g_ptr_array_add(argv, g_strdup(extra_args[i]));
         g_ptr_array_add(argv, NULL);
@@ -161,8 +176,14 @@ void world_start_daemon(World *w, const char *const *extra_args) {
 
         for (int i = 0; i < 1000; i++) {
                 int status;
-                if (name_has_owner(w, "org.example.Store"))
+                if (name_has_owner(w, "org.example.Store")) {
+                        if (w->direct) {
+                                /* The socket is ready before the name is taken. */
+                                g_clear_object(&w->bus);
+                                w->bus = world_connect(w);
+                        }
                         return;
+                }
                 if (waitpid(w->daemon_pid, &status, WNOHANG) == w->daemon_pid) {
                         w->daemon_pid = 0;
                         live_children[1] = 0;
@@ -247,6 +268,7 @@ void world_free(World *w) {
                 return;
         world_stop_daemon(w);
         g_clear_object(&w->bus);
+        g_clear_object(&w->system);
         if (w->bus_pid > 0) {
                 kill(w->bus_pid, SIGTERM);
                 (void)wait_child(w->bus_pid);
@@ -256,5 +278,6 @@ void world_free(World *w) {
         g_free(w->dir);
         g_free(w->address);
         g_free(w->database);
+        g_free(w->direct_socket);
         g_free(w);
 }

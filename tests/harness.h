@@ -13,9 +13,13 @@ typedef struct World {
         char *dir;      /* temporary directory, removed at the end */
         char *address;  /* unix:path=DIR/system_bus_socket */
         char *database; /* DIR/store.db unless the test says otherwise */
+        char *direct_socket; /* DIR/private: the daemon's direct (peer-to-peer) socket */
+        bool direct;         /* STORED_TEST_TRANSPORT=direct: clients talk to the daemon directly */
         GPid bus_pid;
         GPid daemon_pid;
-        GDBusConnection *bus; /* a client connection as the test's own uid (root) */
+        GDBusConnection *system; /* a connection to the bus itself, for the harness */
+        GDBusConnection *bus;    /* the test's own client connection to the store (root): through the
+                                  * bus, or direct once the daemon runs and the transport says so */
 } World;
 
 /* Starts the bus (not the daemon). Sets DBUS_SYSTEM_BUS_ADDRESS for this process and its children. */
@@ -31,7 +35,8 @@ void world_stop_daemon(World *w);
 /* SIGKILL and wait: a crash. */
 void world_kill_daemon(World *w);
 
-/* A new private connection to the bus, as this process's uid. */
+/* A new private client connection to the store, as this process's uid: through the bus, or to the
+ * daemon's direct socket when the transport is direct (the daemon must be running then). */
 GDBusConnection *world_connect(World *w);
 
 /* Runs argv as uid:gid (with no supplementary groups; or with `groups`, comma-separated), through

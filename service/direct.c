@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "caller.h"
+#include "daemon.h"
+#include "direct.h"
+#include "log.h"
+
+/* Peer-to-peer connections are not limited by the bus daemon, so we limit them ourselves. */
+#define DIRECT_CONNECTIONS_MAX 4096
+
+typedef struct DirectConnection {
+        DirectServer *server;
+        sd_bus *bus;
+        sd_event_source *handshake; /* see on_handshake() */
+        struct DirectConnection *prev, *next;
+} DirectConnection;
+
+struct DirectServer {
+        Context *context;
+        char *path;
+        int fd;
+        sd_event_source *accept_source;
+        sd_event_source *reap_source;
+        DirectConnection *connections;
+        unsigned n_connections;
+        sd_id128_t id;
+};
+
+static void connection_free(DirectConnection *dc) {
+        DirectServer *d = dc->server;
+        char key[CALLER_KEY_MAX];
+
+        caller_key_of_direct(dc->bus, key);
+        auth_forget(d->context->auth, key);
+        events_forget(d->context->events, key);
+        if (dc->prev)
+                dc->prev->next = dc->next;
+        else
+                d->connections = dc->next;
+        if (dc->next)
+                dc->next->prev = dc->prev;
+        d->n_connections--;
+        sd_event_source_unref(dc->handshake);
+        sd_bus_flush_close_unref(dc->bus);
+        free(dc);
+}
+
+/* Closed connections are freed outside their own dispatch: sd-bus must not lose the bus it is in. */
+static int on_reap(sd_event_source *s _unused_, void *userdata) {
+        DirectServer *d = userdata;
+        DirectConnection *dc = d->connections;
+
+        while (dc) {
+                DirectConnection *next = dc->next;
+                if (sd_bus_is_open(dc->bus) <= 0)
+                        connection_free(dc);
+                dc = next;
+        }
+        return 0;
+}
+
+static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
+        DirectServer *d = userdata;
+        return sd_event_source_set_enabled(d->reap_source, SD_EVENT_ONESHOT);
+}
+
+/* A client that sends BEGIN and its first call in one write leaves that call in sd-bus's read buffer
+ * when the handshake ends, where the event loop does not see it (sd-bus 252 only looks again when the
+ * socket has more to read). So until the connection is up, after each turn of the loop, let sd-bus
+ * process what it holds. */
+static int on_handshake(sd_event_source *s, void *userdata) {
+        DirectConnection *dc = userdata;
+        int r = sd_bus_is_ready(dc->bus);
+
+        if (r == 0)
+                return 0; /* still authenticating */
+        if (r > 0)
+                while (sd_bus_process(dc->bus, NULL) > 0)
+                        ;
+        return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+}
+
+static int connection_new(DirectServer *d, int fd) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        DirectConnection *dc;
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        r = sd_bus_set_fd(bus, fd, fd);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_server(bus, 1, d->id);
+        if (r >= 0)
+                r = sd_bus_negotiate_fds(bus, true); /* Export, Import and Backup pass descriptors */
+        if (r >= 0)
+                r = sd_bus_set_description(bus, "direct");
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, d->context->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = daemon_export_objects(d->context, bus);
+        if (r >= 0)
+                r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                        "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, d);
+        if (r < 0)
+                return r;
+
+        dc = calloc(1, sizeof(*dc));
+        if (!dc)
+                return -ENOMEM;
+        r = sd_event_add_post(d->context->event, &dc->handshake, on_handshake, dc);
+        if (r < 0) {
+                free(dc);
+                return r;
+        }
+        dc->server = d;
+        dc->bus = TAKE_PTR(bus);
+        dc->next = d->connections;
+        if (d->connections)
+                d->connections->prev = dc;
+        d->connections = dc;
+        d->n_connections++;
+        return 0;
+}
+
+static int on_accept(sd_event_source *s _unused_, int listen_fd, uint32_t revents _unused_, void *userdata) {
+        DirectServer *d = userdata;
+        int fd, r;
+
+        fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+                if (errno != EAGAIN && errno != EINTR)
+                        log_warning_errno(errno, "Cannot accept a direct connection");
+                return 0;
+        }
+        if (d->n_connections >= DIRECT_CONNECTIONS_MAX) {
+                log_warning("Refusing a direct connection: %u are open", d->n_connections);
+                close(fd);
+                return 0;
+        }
+        r = connection_new(d, fd); /* takes the fd, also on failure: the bus closes it */
+        if (r < 0)
+                log_warning_errno(r, "Cannot set up a direct connection");
+        return 0;
+}
+
+static inline void direct_server_freep(DirectServer **d) {
+        direct_server_free(*d);
+}
+
+int direct_server_new(Context *c, const char *path, DirectServer **ret) {
+        _cleanup_(direct_server_freep) DirectServer *d = NULL;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int r;
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, strlen(path));
+
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        d->context = c;
+        d->fd = -1;
+        d->path = strdup(path);
+        if (!d->path)
+                return -ENOMEM;
+        r = sd_id128_randomize(&d->id);
+        if (r < 0)
+                return r;
+
+        d->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (d->fd < 0)
+                return -errno;
+        (void)unlink(path); /* a socket left by a previous run */
+        if (bind(d->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return -errno;
+        /* Anyone may connect: every call is authorized. */
+        if (chmod(path, 0666) < 0 || listen(d->fd, SOMAXCONN) < 0)
+                return -errno;
+
+        r = sd_event_add_io(c->event, &d->accept_source, d->fd, EPOLLIN, on_accept, d);
+        if (r >= 0)
+                r = sd_event_add_defer(c->event, &d->reap_source, on_reap, d);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(d->reap_source, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+DirectServer *direct_server_free(DirectServer *d) {
+        if (!d)
+                return NULL;
+        while (d->connections)
+                connection_free(d->connections);
+        sd_event_source_unref(d->accept_source);
+        sd_event_source_unref(d->reap_source);
+        if (d->fd >= 0) {
+                close(d->fd);
+                (void)unlink(d->path);
+        }
+        free(d->path);
+        free(d);
+        return NULL;
+}
