@@ -591,22 +591,42 @@ uint64_t store_next_expiry(const Store *s) {
 
 /* ---- reads ---- */
 
-int store_get(Store *s, const char *ns, const char *group, const char *key, bool text, StoreValue *ret,
+/* The live row of one key, for the point reads: NotFound if it is absent or expired. */
+static int entry_find_live(Store *s, const char *ns, const char *group, const char *key, BackendRow *ret,
         StoreError *error) {
         const char *name;
-        BackendRow row;
         int r;
 
         (void)expire_if_due(s, now(s));
         name = scoped_name(s, 0, ns, group);
         if (!name)
                 return -ENOMEM;
-        r = s->ops->entry_get(s->backend, name, key, &row, error);
+        r = s->ops->entry_get(s->backend, name, key, ret, error);
         if (r < 0)
                 return r;
-        if (r == 0 || !row_is_live(&row, now(s)))
+        if (r == 0 || !row_is_live(ret, now(s)))
                 return store_error_set(error, -STORE_E_NOT_FOUND, "No key " NAME_EXCERPT " in group " NAME_EXCERPT,
                         NAME_EXCERPT_ARGS(key), NAME_EXCERPT_ARGS(group));
+        return 0;
+}
+
+static StoreStat stat_of_row(const BackendRow *row) {
+        return (StoreStat){
+                .version = row->version,
+                .revision = row->revision,
+                .modified_usec = row->modified_usec,
+                .expires_usec = row->expires_usec,
+        };
+}
+
+int store_get(Store *s, const char *ns, const char *group, const char *key, bool text, StoreValue *ret,
+        StoreError *error) {
+        BackendRow row;
+        int r;
+
+        r = entry_find_live(s, ns, group, key, &row, error);
+        if (r < 0)
+                return r;
         if (text && !store_value_is_text(row.value, row.value_len))
                 return store_error_set(error, -STORE_E_NOT_TEXT,
                         "Value of " NAME_EXCERPT " in group " NAME_EXCERPT " is not text; read it as bytes",
@@ -616,26 +636,13 @@ int store_get(Store *s, const char *ns, const char *group, const char *key, bool
 }
 
 int store_stat(Store *s, const char *ns, const char *group, const char *key, StoreStat *ret, StoreError *error) {
-        const char *name;
         BackendRow row;
         int r;
 
-        (void)expire_if_due(s, now(s));
-        name = scoped_name(s, 0, ns, group);
-        if (!name)
-                return -ENOMEM;
-        r = s->ops->entry_get(s->backend, name, key, &row, error);
+        r = entry_find_live(s, ns, group, key, &row, error);
         if (r < 0)
                 return r;
-        if (r == 0 || !row_is_live(&row, now(s)))
-                return store_error_set(error, -STORE_E_NOT_FOUND, "No key " NAME_EXCERPT " in group " NAME_EXCERPT,
-                        NAME_EXCERPT_ARGS(key), NAME_EXCERPT_ARGS(group));
-        *ret = (StoreStat){
-                .version = row.version,
-                .revision = row.revision,
-                .modified_usec = row.modified_usec,
-                .expires_usec = row.expires_usec,
-        };
+        *ret = stat_of_row(&row);
         return 0;
 }
 
@@ -650,12 +657,7 @@ typedef struct ListContext {
 static int list_row(const BackendRow *row, void *userdata) {
         ListContext *c = userdata;
         StoreValue value = { .data = row->value, .len = row->value_len };
-        StoreStat stat = {
-                .version = row->version,
-                .revision = row->revision,
-                .modified_usec = row->modified_usec,
-                .expires_usec = row->expires_usec,
-        };
+        StoreStat stat = stat_of_row(row);
 
         if (c->text && !store_value_is_text(row->value, row->value_len))
                 return store_error_set(c->error, -STORE_E_NOT_TEXT,
