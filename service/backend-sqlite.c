@@ -5,7 +5,10 @@
  * use. Groups and keys are bound as BLOBs, so ordering and range comparisons are plain memcmp whatever
  * the bytes are; a TEXT binding would sort differently from a BLOB column. */
 
+#include <fcntl.h>
+#include <inttypes.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 
 #include "backend.h"
 
@@ -129,11 +132,29 @@ static const char *const statement_sql[_STMT_MAX] = {
                                 "FROM namespaces ORDER BY name",
 };
 
+/* Room on the disk. A delete needs space too: it is appended to the WAL, and the WAL starts over only
+ * after a checkpoint has copied it into the database file, which may have to grow for that. So writes
+ * that add data stop while they would leave less free than the next checkpoint may need, and a
+ * reserve file beside the database, which only deletes may spend, covers a disk that something else
+ * filled: the checkpoint that lets the WAL start over, and the deletes before it. */
+#define SPACE_RESERVE_BYTES   (8ULL * 1024 * 1024)
+#define SPACE_LOW_BYTES       (1ULL * 1024 * 1024) /* below this a delete may not fit in the WAL */
+#define WAL_CHECKPOINT_FRAMES 1000 /* SQLite's automatic checkpoint, left at its default */
+
 struct Backend {
         sqlite3 *db;
         sqlite3_stmt *statements[_STMT_MAX];
         /* The statement whose row a caller may still be reading (see "borrowed" in backend.h). */
         sqlite3_stmt *pending;
+
+        char *path;         /* NULL for :memory: */
+        char *reserve_path; /* <path>-reserve */
+        bool reserve_held;
+        bool space_low;     /* no room for writes: secure_delete is FAST */
+        int secure_delete;  /* as the library set it */
+        uint64_t checkpoint_bytes; /* WAL_CHECKPOINT_FRAMES pages */
+        uint64_t tx_bytes;         /* rows written in the open transaction */
+        uint64_t call_bytes;       /* of which in the open savepoint */
 };
 
 /* SQLite's result codes that mean "the disk" rather than "the caller". */
@@ -151,7 +172,15 @@ static int sqlite_errno(int rc) {
 }
 
 static int sqlite_error(Backend *b, int rc, StoreError *error, const char *what) {
-        return store_error_set(error, sqlite_errno(rc), "Database failed to %s: %s (%s)", what,
+        int code = sqlite_errno(rc);
+
+        /* Some write paths (the -shm file, fsync) report a full disk as an I/O error: the errno tells. */
+        if (code == -EIO && b && b->db && sqlite3_system_errno(b->db) == ENOSPC)
+                code = -ENOSPC;
+        if (code == -ENOSPC)
+                return store_error_set(error, code, "Database failed to %s: the disk is full (%s)", what,
+                        sqlite3_errstr(rc));
+        return store_error_set(error, code, "Database failed to %s: %s (%s)", what,
                 b && b->db ? sqlite3_errmsg(b->db) : sqlite3_errstr(rc), sqlite3_errstr(rc));
 }
 
@@ -250,12 +279,104 @@ static int exec_simple(Backend *b, Statement id, StoreError *error, const char *
         return 0;
 }
 
+/* ---- room on the disk ---- */
+
+static int space_available(const Backend *b, uint64_t *ret) {
+        struct statvfs st;
+
+        if (statvfs(b->path, &st) < 0)
+                return -errno;
+        *ret = (uint64_t)st.f_bavail * (uint64_t)st.f_frsize;
+        return 0;
+}
+
+/* Allocates the reserve file whole, or not at all: a partial one would hold space nobody counts. */
+static void space_reserve_take(Backend *b) {
+        _cleanup_close_ int fd = -1;
+
+        fd = open(b->reserve_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return;
+        if (posix_fallocate(fd, 0, (off_t)SPACE_RESERVE_BYTES) != 0) {
+                (void)ftruncate(fd, 0);
+                return;
+        }
+        b->reserve_held = true;
+}
+
+static void space_reserve_give_back(Backend *b) {
+        if (!b->reserve_held)
+                return;
+        (void)unlink(b->reserve_path);
+        b->reserve_held = false;
+}
+
+/* Whether the disk has room for writes that add `extra` bytes: the reserve held (taken again when
+ * there is room for it) and what the next checkpoint may need free. Keeps secure_delete in step: while
+ * there is no room, freed pages are not zeroed, since zeroing writes each of them once more and a
+ * delete of large values would not fit; they are overwritten when reused. */
+static bool space_for_writes(Backend *b, uint64_t extra, uint64_t *ret_available, uint64_t *ret_need) {
+        uint64_t available = 0, need = b->checkpoint_bytes + extra;
+        bool room;
+
+        if (!b->path || space_available(b, &available) < 0)
+                return true; /* nothing to measure: SQLite finds out by itself */
+        if (!b->reserve_held && available >= need + SPACE_RESERVE_BYTES) {
+                space_reserve_take(b);
+                if (b->reserve_held)
+                        available -= SPACE_RESERVE_BYTES;
+        }
+        room = b->reserve_held && available >= need;
+        if (room == b->space_low) {
+                const char *sql = !room           ? "PRAGMA secure_delete = FAST"
+                                  : b->secure_delete ? "PRAGMA secure_delete = ON"
+                                                     : "PRAGMA secure_delete = OFF";
+                b->space_low = !room;
+                (void)sqlite3_exec(b->db, sql, NULL, NULL, NULL);
+        }
+        if (ret_available)
+                *ret_available = available;
+        if (ret_need)
+                *ret_need = need;
+        return room;
+}
+
+/* Before a call that added rows is kept: refuse it while the disk is too full to keep room for
+ * deletes. */
+static int space_check_write(Backend *b, StoreError *error) {
+        uint64_t available = 0, need = 0;
+
+        /* The rows go to the WAL, then into the database. */
+        if (space_for_writes(b, 2 * b->tx_bytes, &available, &need))
+                return 0;
+        return store_error_set(error, -ENOSPC,
+                "Database failed to write: the disk is full (%" PRIu64 " KiB free, writes need %" PRIu64
+                " KiB, and room for the reserve for deletes)", available / 1024, need / 1024);
+}
+
+/* Before a commit: if the disk is (nearly) full, whatever is in this transaction only removes data
+ * (writes passed space_check_write(), which leaves more free), so the reserve may go to it. */
+static void space_check_commit(Backend *b) {
+        uint64_t available = 0;
+
+        if (b->path && b->reserve_held && space_available(b, &available) >= 0 && available < SPACE_LOW_BYTES)
+                space_reserve_give_back(b);
+}
+
 static int sqlite_begin(Backend *b, StoreError *error) {
+        b->tx_bytes = 0;
+        b->call_bytes = 0;
         return exec_simple(b, STMT_BEGIN, error, "begin a transaction");
 }
 
 static int sqlite_commit(Backend *b, StoreError *error) {
-        return exec_simple(b, STMT_COMMIT, error, "commit");
+        int r;
+
+        space_check_commit(b);
+        r = exec_simple(b, STMT_COMMIT, error, "commit");
+        if (r == -ENOSPC)
+                space_reserve_give_back(b); /* so that the deletes the caller tries next get through */
+        return r;
 }
 
 static void sqlite_rollback(Backend *b) {
@@ -266,14 +387,26 @@ static void sqlite_rollback(Backend *b) {
 }
 
 static int sqlite_savepoint(Backend *b, StoreError *error) {
+        b->call_bytes = 0;
+        (void)space_for_writes(b, 0, NULL, NULL); /* a delete in this call must know how to free pages */
         return exec_simple(b, STMT_SAVEPOINT, error, "open a savepoint");
 }
 
 static int sqlite_release(Backend *b, StoreError *error) {
+        int r;
+
+        if (b->call_bytes > 0) {
+                r = space_check_write(b, error);
+                if (r < 0)
+                        return r; /* the caller rolls this call back */
+        }
+        b->call_bytes = 0;
         return exec_simple(b, STMT_RELEASE, error, "release a savepoint");
 }
 
 static void sqlite_rollback_to(Backend *b) {
+        b->tx_bytes -= MIN(b->tx_bytes, b->call_bytes);
+        b->call_bytes = 0;
         /* ROLLBACK TO keeps the savepoint open: release it too, to leave one nesting level. */
         (void)exec_simple(b, STMT_ROLLBACK_TO, NULL, "roll back to a savepoint");
         (void)exec_simple(b, STMT_RELEASE, NULL, "release a savepoint");
@@ -303,6 +436,7 @@ static int sqlite_entry_get(Backend *b, const char *group, const char *key, Back
 
 static int sqlite_entry_put(Backend *b, const BackendRow *row, StoreError *error) {
         sqlite3_stmt *s = statement(b, STMT_ENTRY_PUT);
+        uint64_t n;
         int rc;
 
         bind_name(s, 1, row->group);
@@ -316,6 +450,10 @@ static int sqlite_entry_put(Backend *b, const BackendRow *row, StoreError *error
         statement_done(s);
         if (rc != SQLITE_DONE)
                 return sqlite_error(b, rc, error, "write an entry");
+        /* What the row may take on disk, with room for its b-tree cells. */
+        n = strlen(row->group) + strlen(row->key) + row->value_len + 64;
+        b->call_bytes += n;
+        b->tx_bytes += n;
         return 0;
 }
 
@@ -613,19 +751,23 @@ static int exec_sql(Backend *b, const char *sql, StoreError *error, const char *
         return 0;
 }
 
-static int schema_version(Backend *b, int *ret, StoreError *error) {
+static int pragma_integer(Backend *b, const char *sql, int *ret, StoreError *error) {
         sqlite3_stmt *s = NULL;
         int rc;
 
-        rc = sqlite3_prepare_v2(b->db, "PRAGMA user_version", -1, &s, NULL);
+        rc = sqlite3_prepare_v2(b->db, sql, -1, &s, NULL);
         if (rc == SQLITE_OK)
                 rc = sqlite3_step(s);
         if (rc == SQLITE_ROW)
                 *ret = sqlite3_column_int(s, 0);
         sqlite3_finalize(s);
         if (rc != SQLITE_ROW)
-                return sqlite_error(b, rc, error, "read the schema version");
+                return sqlite_error(b, rc, error, sql);
         return 0;
+}
+
+static int schema_version(Backend *b, int *ret, StoreError *error) {
+        return pragma_integer(b, "PRAGMA user_version", ret, error);
 }
 
 /* Brings the schema forward in one transaction: a crash halfway leaves the old version intact. */
@@ -673,6 +815,8 @@ static void sqlite_close(Backend *b) {
                 (void)sqlite3_wal_checkpoint_v2(b->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
                 sqlite3_close_v2(b->db);
         }
+        free(b->path);
+        free(b->reserve_path);
         free(b);
 }
 
@@ -750,8 +894,99 @@ static int sqlite_open(const BackendOptions *options, Backend **ret, StoreError 
                         return sqlite_error(b, rc, error, "prepare a statement");
         }
 
+        if (!streq(options->path, ":memory:") && options->path[0] != 0) {
+                int page_size = 0;
+
+                r = pragma_integer(b, "PRAGMA page_size", &page_size, error);
+                if (r < 0)
+                        return r;
+                b->checkpoint_bytes = (uint64_t)page_size * WAL_CHECKPOINT_FRAMES;
+                r = pragma_integer(b, "PRAGMA secure_delete", &b->secure_delete, error);
+                if (r < 0)
+                        return r;
+                b->path = strdup(options->path);
+                if (!b->path || asprintf(&b->reserve_path, "%s-reserve", options->path) < 0)
+                        return -ENOMEM;
+                space_reserve_take(b); /* on a full disk it comes later, from space_check_write() */
+        }
+
         *ret = TAKE_PTR(b);
         return 0;
+}
+
+/* ---- backup image ----
+ *
+ * SQLite's online backup API, run from the daemon's own connection: a write made through it while the
+ * copy is under way is carried into the destination as well, so the image is consistent at the moment
+ * the last step finishes, and the caller serves between steps. */
+
+#define BACKUP_STEP_PAGES 256
+
+struct BackendBackup {
+        Backend *source;
+        sqlite3 *dest;
+        sqlite3_backup *backup;
+};
+
+static void sqlite_backup_end(BackendBackup *k) {
+        if (!k)
+                return;
+        if (k->backup)
+                (void)sqlite3_backup_finish(k->backup);
+        if (k->dest)
+                (void)sqlite3_close_v2(k->dest);
+        free(k);
+}
+
+static inline void sqlite_backup_endp(BackendBackup **k) {
+        sqlite_backup_end(*k);
+}
+
+static int sqlite_backup_begin(Backend *b, const char *path, BackendBackup **ret, StoreError *error) {
+        _cleanup_(sqlite_backup_endp) BackendBackup *k = NULL;
+        int rc;
+
+        k = calloc(1, sizeof(*k));
+        if (!k)
+                return -ENOMEM;
+        k->source = b;
+        rc = sqlite3_open_v2(path, &k->dest,
+                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+        if (rc == SQLITE_OK)
+                /* A scratch copy: no journal, no syncs; the caller keeps or drops it whole. */
+                rc = sqlite3_exec(k->dest, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;", NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+                return store_error_set(error, sqlite_errno(rc), "Cannot create the backup image %s: %s", path,
+                        k->dest ? sqlite3_errmsg(k->dest) : sqlite3_errstr(rc));
+        backend_release(b);
+        k->backup = sqlite3_backup_init(k->dest, "main", b->db, "main");
+        if (!k->backup)
+                return store_error_set(error, -EIO, "Cannot start a backup: %s", sqlite3_errmsg(k->dest));
+        *ret = TAKE_PTR(k);
+        return 0;
+}
+
+static int sqlite_backup_step(BackendBackup *k, StoreError *error) {
+        int rc;
+
+        backend_release(k->source); /* a borrowed row's statement would hold an old snapshot */
+        rc = sqlite3_backup_step(k->backup, BACKUP_STEP_PAGES);
+        if (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                return 0;
+        if (rc != SQLITE_DONE)
+                return sqlite_error(k->source, rc, error, "copy the database into the backup image");
+        rc = sqlite3_backup_finish(k->backup);
+        k->backup = NULL;
+        /* The image stands alone: no WAL beside it, whatever mode the source runs in. */
+        if (rc == SQLITE_OK)
+                rc = sqlite3_exec(k->dest, "PRAGMA journal_mode = DELETE;", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_close(k->dest);
+        if (rc != SQLITE_OK)
+                return store_error_set(error, sqlite_errno(rc), "Cannot finish the backup image: %s",
+                        sqlite3_errmsg(k->dest));
+        k->dest = NULL;
+        return 1;
 }
 
 const BackendOps backend_sqlite_ops = {
@@ -782,4 +1017,7 @@ const BackendOps backend_sqlite_ops = {
         .namespace_put = sqlite_namespace_put,
         .namespace_delete = sqlite_namespace_delete,
         .namespace_list = sqlite_namespace_list,
+        .backup_begin = sqlite_backup_begin,
+        .backup_step = sqlite_backup_step,
+        .backup_end = sqlite_backup_end,
 };

@@ -17,6 +17,7 @@
 #include "store-error.h"
 
 typedef struct Backend Backend;
+typedef struct BackendBackup BackendBackup;
 
 typedef enum BackendDurability {
         BACKEND_DURABILITY_FULL,   /* survives power loss: fsync on every commit */
@@ -112,6 +113,14 @@ typedef struct BackendOps {
         int (*namespace_put)(Backend *b, const BackendNamespace *ns, StoreError *error);
         int (*namespace_delete)(Backend *b, const char *name, StoreError *error);
         int (*namespace_list)(Backend *b, BackendNamespaceFn fn, void *userdata, StoreError *error);
+
+        /* A consistent image of the whole database in a new file at `path`, copied in steps so that the
+         * caller can serve between them: writes made through this backend meanwhile are carried into
+         * the image. backup_step() returns 1 once the image is complete and closed, 0 while there is
+         * more to copy; backup_end() releases it, complete or not. NULL in a backend without images. */
+        int (*backup_begin)(Backend *b, const char *path, BackendBackup **ret, StoreError *error);
+        int (*backup_step)(BackendBackup *k, StoreError *error);
+        void (*backup_end)(BackendBackup *k);
 } BackendOps;
 
 extern const BackendOps backend_sqlite_ops;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "bus-dump.h"
 #include "bus-error.h"
 #include "bus-manager.h"
 #include "context.h"
@@ -134,11 +135,6 @@ static int method_delete_namespace(sd_bus_message *m, void *userdata, sd_bus_err
         return reply_queue_return(scope->context->replies, m, "t", revision);
 }
 
-static int method_not_supported(sd_bus_message *m, void *userdata _unused_, sd_bus_error *error) {
-        return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED, "%s.%s is not supported by this version of stored",
-                sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
-}
-
 static int property_get_version(sd_bus *bus _unused_, const char *path _unused_, const char *interface _unused_,
         const char *property _unused_, sd_bus_message *reply, void *userdata _unused_, sd_bus_error *error _unused_) {
         return sd_bus_message_append(reply, "s", STORED_VERSION);
@@ -168,6 +164,6 @@ const sd_bus_vtable manager_vtable[] = {
                 SD_BUS_RESULT("t", max_keys, "t", max_groups, "t", max_bytes), method_get_quota, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("DeleteNamespace", SD_BUS_ARGS("s", name), SD_BUS_RESULT("t", revision),
                 method_delete_namespace, UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Backup", SD_BUS_ARGS("h", fd), SD_BUS_NO_RESULT, method_not_supported, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Backup", SD_BUS_ARGS("h", fd), SD_BUS_NO_RESULT, method_backup, UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

@@ -4,6 +4,7 @@
  * replies. Replies are built straight from the store's borrowed values, without copies of our own.
  * Changes reach subscribers through the store's observer, not from here. */
 
+#include "bus-dump.h"
 #include "bus-error.h"
 #include "bus-scope.h"
 #include "bus-store.h"
@@ -546,13 +547,6 @@ static int method_unsubscribe(sd_bus_message *m, void *userdata, sd_bus_error *e
         return reply_queue_return(scope->context->replies, m, NULL);
 }
 
-/* ---- what this build does not serve yet ---- */
-
-static int method_not_supported(sd_bus_message *m, void *userdata _unused_, sd_bus_error *error) {
-        return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED, "%s.%s is not supported by this version of stored",
-                sd_bus_message_get_interface(m), sd_bus_message_get_member(m));
-}
-
 #define UNPRIVILEGED SD_BUS_VTABLE_UNPRIVILEGED /* anyone may call: authorize() decides per call */
 
 const sd_bus_vtable store_vtable[] = {
@@ -598,9 +592,9 @@ const sd_bus_vtable store_vtable[] = {
                 UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Subscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_subscribe, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Unsubscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_unsubscribe, UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Export", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_not_supported,
+        SD_BUS_METHOD_WITH_ARGS("Export", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_export,
                 UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Import", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_not_supported,
+        SD_BUS_METHOD_WITH_ARGS("Import", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_import,
                 UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("Changed",
                 SD_BUS_ARGS("s", group, "s", key, "s", type, "s", value, "t", revision, "t", timestamp_usec), 0),

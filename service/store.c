@@ -585,6 +585,11 @@ uint64_t store_revision(const Store *s) {
         return s->revision;
 }
 
+const BackendOps *store_backend(Store *s, Backend **ret) {
+        *ret = s->backend;
+        return s->ops;
+}
+
 uint64_t store_next_expiry(const Store *s) {
         return s->next_expiry;
 }
@@ -815,6 +820,46 @@ int store_set_all(Store *s, const char *ns, const char *group, const StorePair *
         for (size_t i = 0; i < n_pairs && r >= 0; i++)
                 r = entry_upsert(s, name, pairs[i].key, pairs[i].value, strlen(pairs[i].value), 0, error);
         return write_finish(s, r, ret_revision, error);
+}
+
+int store_import(Store *s, const char *ns, const StoreImportEntry *entries, size_t n_entries, uint64_t *ret_count,
+        size_t *ret_failed, uint64_t *ret_revision, StoreError *error) {
+        uint64_t count = 0;
+        int r = 0;
+
+        /* Validate everything first: all or nothing. */
+        for (size_t i = 0; i < n_entries; i++) {
+                r = check_entry(s, entries[i].group, entries[i].key, entries[i].value_len, error);
+                if (r < 0) {
+                        if (ret_failed)
+                                *ret_failed = i;
+                        return r;
+                }
+        }
+
+        r = write_begin(s, ns, error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_entries && r >= 0; i++) {
+                const StoreImportEntry *e = &entries[i];
+                const char *name;
+
+                /* Past its deadline already: importing it would only make an expire event. */
+                if (e->expires_usec > 0 && e->expires_usec <= s->tx_now)
+                        continue;
+                name = scoped_name(s, 1, ns, e->group);
+                if (!name) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = entry_upsert(s, name, e->key, e->value, e->value_len,
+                        MIN(e->expires_usec, (uint64_t)INT64_MAX), error);
+                count++;
+        }
+        r = write_finish(s, r, ret_revision, error);
+        if (r >= 0 && ret_count)
+                *ret_count = count;
+        return r;
 }
 
 int store_delete(Store *s, const char *ns, const char *group, const char *key, uint64_t *ret_revision,

@@ -122,6 +122,9 @@ size_t store_pending_calls(const Store *s);
 /* The revision of the last call that changed something (with group commit: possibly not yet
  * committed). */
 uint64_t store_revision(const Store *s);
+/* The backend under the store, for work on the database as a whole that has no semantics of the
+ * store's to apply (a backup image, store-dump.c). */
+const BackendOps *store_backend(Store *s, Backend **ret);
 /* The earliest deadline of any entry, 0 if nothing expires: the daemon arms its timer for it. */
 uint64_t store_next_expiry(const Store *s);
 /* Removes every entry whose deadline has passed, as one revision with one expire change each. */
@@ -147,6 +150,20 @@ int store_set(Store *s, const char *ns, const char *group, const char *key, cons
         uint64_t ttl_usec, uint64_t *ret_revision, StoreError *error);
 int store_set_all(Store *s, const char *ns, const char *group, const StorePair *pairs, size_t n_pairs,
         uint64_t *ret_revision, StoreError *error);
+/* One entry of store_import(): the group as seen from the scope, and an absolute deadline. */
+typedef struct StoreImportEntry {
+        const char *group;
+        const char *key;
+        const void *value;
+        size_t value_len;
+        uint64_t expires_usec; /* CLOCK_REALTIME µs, 0 = never */
+} StoreImportEntry;
+
+/* Upserts every entry in one transaction, one revision, all or nothing (Import). Entries whose deadline
+ * has passed are skipped; *ret_count is how many were imported (identical ones included, though they
+ * change nothing). If an entry is at fault (a size limit), *ret_failed is its index. */
+int store_import(Store *s, const char *ns, const StoreImportEntry *entries, size_t n_entries, uint64_t *ret_count,
+        size_t *ret_failed, uint64_t *ret_revision, StoreError *error);
 int store_delete(Store *s, const char *ns, const char *group, const char *key, uint64_t *ret_revision,
         StoreError *error);
 int store_delete_group(Store *s, const char *ns, const char *group, uint64_t *ret_revision, StoreError *error);

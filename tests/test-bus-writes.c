@@ -378,22 +378,26 @@ static void test_purge_expired_leaves_only_live_entries(void) {
         g_assert_cmpuint(removed, ==, 0);
 }
 
-/* ---- methods this version does not serve yet ---- */
+/* ---- Export and Import through a descriptor (the whole of it: tests/test-storectl.sh) ---- */
 
-static void assert_fd_method_not_supported(const char *method) {
+/* bus_call_with_fd() passes the write end of a pipe whose read end is already closed. */
+static void test_export_into_a_pipe_nobody_reads_fails_and_the_daemon_serves_on(void) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = bus_call_with_fd(STORE_INTERFACE, method, &error);
+        g_autoptr(GVariant) reply = NULL;
+
+        bus_set("export-unread", "k", "v");
+        reply = bus_call_with_fd(STORE_INTERFACE, "Export", &error);
+        g_assert_null(reply);
+        bus_assert_error(error, "org.freedesktop.DBus.Error.IOError");
+        bus_assert_serving();
+}
+
+static void test_import_from_a_write_only_fd_is_invalid_args(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = bus_call_with_fd(STORE_INTERFACE, "Import", &error);
 
         g_assert_null(reply);
-        bus_assert_error(error, ERROR_NOT_SUPPORTED);
-}
-
-static void test_export_is_not_supported(void) {
-        assert_fd_method_not_supported("Export");
-}
-
-static void test_import_is_not_supported(void) {
-        assert_fd_method_not_supported("Import");
+        bus_assert_error(error, ERROR_INVALID_ARGS);
 }
 
 void bus_writes_tests_register(void) {
@@ -433,6 +437,8 @@ void bus_writes_tests_register(void) {
                 test_purge_expired_with_nothing_expired_removes_nothing);
         g_test_add_func(
                 "/bus/purge-expired/leaves-only-live-entries", test_purge_expired_leaves_only_live_entries);
-        g_test_add_func("/bus/not-supported-yet/export", test_export_is_not_supported);
-        g_test_add_func("/bus/not-supported-yet/import", test_import_is_not_supported);
+        g_test_add_func("/bus/export/into-a-pipe-nobody-reads-fails-and-the-daemon-serves-on",
+                test_export_into_a_pipe_nobody_reads_fails_and_the_daemon_serves_on);
+        g_test_add_func(
+                "/bus/import/from-a-write-only-fd-is-invalid-args", test_import_from_a_write_only_fd_is_invalid_args);
 }
