@@ -189,28 +189,9 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* ---- moving bytes ---- */
 
-/* A write to a pipe whose reader is gone raises SIGPIPE, which would end the daemon. Its disposition
- * is main's business, so the signal is blocked around the write and a pending one taken back. */
-static ssize_t write_no_sigpipe(int fd, const void *p, size_t n) {
-        sigset_t pipe_only, old;
-        ssize_t k;
-        int saved;
-
-        sigemptyset(&pipe_only);
-        sigaddset(&pipe_only, SIGPIPE);
-        sigprocmask(SIG_BLOCK, &pipe_only, &old);
-        k = write(fd, p, n);
-        saved = errno;
-        if (k < 0 && saved == EPIPE && !sigismember(&old, SIGPIPE))
-                (void)sigtimedwait(&pipe_only, NULL, &(struct timespec){});
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        errno = saved;
-        return k;
-}
-
 static ssize_t transfer_write(Transfer *t, const void *p, size_t n) {
-        ssize_t k =
-                t->socket ? send(t->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : write_no_sigpipe(t->fd, p, n);
+        /* A reader that went away is EPIPE, not a signal: main() ignores SIGPIPE. */
+        ssize_t k = t->socket ? send(t->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : write(t->fd, p, n);
         return k < 0 ? -errno : k;
 }
 

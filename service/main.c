@@ -2,6 +2,8 @@
 
 /* stored: the key-value service on the D-Bus system bus. main() owns the one Context. */
 
+#include <signal.h>
+
 #include "daemon.h"
 #include "log.h"
 
@@ -19,6 +21,9 @@ int main(int argc, char *argv[]) {
                 return r < 0 ? 2 : EXIT_SUCCESS;
         }
         log_set_max_level(context.config.log_level);
+        /* A client that closes its end of a pipe we write to (Export, Backup) must cost an EPIPE on
+         * that call, not the daemon. */
+        signal(SIGPIPE, SIG_IGN);
 
         r = daemon_run(&context);
         daemon_done(&context);
