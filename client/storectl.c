@@ -35,6 +35,7 @@ static const Verb verbs[] = {
         {"delete-group", 1, 1, DATA, verb_delete_group},
         {"render", 1, 2, DATA | OPTION_FILE, verb_render},
         {"purge", 0, 0, DATA, verb_purge},
+        {"watch", 0, 2, DATA | OPTION_WATCH, verb_watch},
         {"dump", 0, 1, DATA, verb_dump},
         {"load", 0, 1, DATA, verb_load},
         {"import-go-store", 1, 1, DATA, verb_import_go_store},
@@ -64,6 +65,8 @@ static void help(void) {
                "  render TEMPLATE GROUP       Render a Go text/template over a group's entries\n"
                "  render --file=FILE GROUP    ... with the template read from FILE\n"
                "  purge                       Remove expired entries now\n"
+               "  watch [GROUP [KEY]]         Print each change as it happens (--type= filters,\n"
+               "                              --replay prints the group first)\n"
                "\n"
                "Data:\n"
                "  dump [GROUP]                Write the entries as JSON Lines to standard output\n"
@@ -86,6 +89,8 @@ static void help(void) {
                "     --ttl=DURATION           Expire after DURATION: 30s, 5min, 1h 30min, 2d, 500ms\n"
                "     --file=FILE              The template of render (\"-\" = standard input)\n"
                "     --prefix=PREFIX          The group prefix of count\n"
+               "     --type=TYPE              The changes watch prints: set, delete, delete_group, expire\n"
+               "     --replay                 watch: print the group's entries first, then the changes\n"
                "     --max-keys=N --max-groups=N --max-bytes=SIZE\n"
                "                              A quota; 0 or \"unlimited\" = no limit, SIZE takes K/M/G\n"
                "\n"
@@ -269,6 +274,8 @@ enum {
         ARG_MAX_KEYS,
         ARG_MAX_GROUPS,
         ARG_MAX_BYTES,
+        ARG_TYPE,
+        ARG_REPLAY,
 };
 
 static const char *option_name(VerbOption o) {
@@ -278,6 +285,7 @@ static const char *option_name(VerbOption o) {
         case OPTION_PREFIX: return "--prefix=";
         case OPTION_QUOTA: return "--max-keys=, --max-groups= and --max-bytes=";
         case OPTION_SCOPE: return "--namespace= and --self";
+        case OPTION_WATCH: return "--type= and --replay";
         }
         return "?";
 }
@@ -297,6 +305,8 @@ static int parse_argv(Ctl *c, int argc, char *argv[], VerbOption *ret_given) {
                 {"max-keys", required_argument, NULL, ARG_MAX_KEYS},
                 {"max-groups", required_argument, NULL, ARG_MAX_GROUPS},
                 {"max-bytes", required_argument, NULL, ARG_MAX_BYTES},
+                {"type", required_argument, NULL, ARG_TYPE},
+                {"replay", no_argument, NULL, ARG_REPLAY},
                 {},
         };
         VerbOption given = 0;
@@ -353,6 +363,18 @@ static int parse_argv(Ctl *c, int argc, char *argv[], VerbOption *ret_given) {
                         c->set_max_bytes = true;
                         given |= OPTION_QUOTA;
                         break;
+                case ARG_TYPE:
+                        if (!streq(optarg, "set") && !streq(optarg, "delete") && !streq(optarg, "delete_group") &&
+                                !streq(optarg, "expire"))
+                                return usage_error(
+                                        "Invalid --type=%s: one of set, delete, delete_group, expire", optarg);
+                        c->event_type = optarg;
+                        given |= OPTION_WATCH;
+                        break;
+                case ARG_REPLAY:
+                        c->replay = true;
+                        given |= OPTION_WATCH;
+                        break;
                 case '?':
                         if (optopt > 0 && optopt < 0x100)
                                 return usage_error("Unknown option -%c", optopt);
@@ -382,10 +404,11 @@ static int dispatch(Ctl *c, int argc, char *argv[], VerbOption given) {
                 return usage_error("Too few arguments for %s", verb->name);
         if (n > verb->max_args)
                 return usage_error("Too many arguments for %s", verb->name);
-        for (VerbOption o = 1; o <= OPTION_SCOPE; o <<= 1)
+        for (VerbOption o = 1; o <= _OPTION_LAST; o <<= 1)
                 if ((given & o) && !(verb->options & o))
                         return usage_error("%s do%s not apply to %s", option_name(o),
-                                o == OPTION_QUOTA || o == OPTION_SCOPE ? "" : "es", verb->name);
+                                o == OPTION_QUOTA || o == OPTION_SCOPE || o == OPTION_WATCH ? "" : "es",
+                                verb->name);
 
         return verb->fn(c, argc - optind, argv + optind);
 }

@@ -29,6 +29,8 @@ typedef enum VerbOption {
         OPTION_PREFIX = 1 << 2,
         OPTION_QUOTA = 1 << 3,
         OPTION_SCOPE = 1 << 4, /* --namespace / --self pick the object */
+        OPTION_WATCH = 1 << 5, /* --type= and --replay */
+        _OPTION_LAST = OPTION_WATCH,
 } VerbOption;
 
 typedef struct Ctl {
@@ -42,6 +44,8 @@ typedef struct Ctl {
         const char *prefix; /* --prefix= (count) */
         bool set_max_keys, set_max_groups, set_max_bytes;
         uint64_t max_keys, max_groups, max_bytes;
+        const char *event_type; /* --type= (watch) */
+        bool replay; /* --replay (watch) */
 
         /* The connection and the object the verb talks to. */
         sd_bus *bus;
@@ -91,6 +95,9 @@ int verb_purge(Ctl *c, int argc, char **argv);
 int verb_namespaces(Ctl *c, int argc, char **argv);
 int verb_quota(Ctl *c, int argc, char **argv);
 int verb_backup(Ctl *c, int argc, char **argv);
+
+/* verbs-watch.c */
+int verb_watch(Ctl *c, int argc, char **argv);
 
 /* verbs-dump.c */
 int verb_dump(Ctl *c, int argc, char **argv);

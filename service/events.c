@@ -54,7 +54,8 @@ struct Subscriber {
         uint64_t read, read_bytes; /* known read: the totals when the last answered ping was sent */
         uint64_t ping_sent, ping_sent_bytes;
         sd_bus_slot *ping;
-        bool behind; /* to be ended once the current publication is done */
+        uint64_t publication; /* the last publication (commit) it was sent anything of */
+        bool behind;          /* to be ended once the current publication is done */
 };
 
 struct Events {
@@ -68,6 +69,7 @@ struct Events {
          * walked do not change under the walk. */
         Subscriber **behind;
         size_t n_behind;
+        uint64_t publication; /* counts events_publish() calls */
         sd_bus_slot *name_owner_changed;
         sd_bus_slot *polkit_changed;
 };
@@ -221,16 +223,25 @@ static void subscriber_mark_behind(Subscriber *sub) {
         sub->behind = true;
 }
 
-/* After a signal went out: ask for a read receipt now and then; mark the subscriber if too far behind. */
-static void subscriber_flow(Subscriber *sub) {
+/* Before the first signal of a commit: is the subscriber too far behind? Judged between commits only:
+ * no read receipt can arrive while one commit's signals go out, so one large commit (a SetAll or an
+ * Import of thousands of entries) must not count against a reader that keeps up. */
+static bool subscriber_is_behind(Subscriber *sub) {
         Events *e = sub->events;
+
+        if (sub->publication == e->publication)
+                return sub->behind;
+        sub->publication = e->publication;
+        if (sub->sent - sub->read > e->limits.max_unread_messages ||
+                sub->sent_bytes - sub->read_bytes > e->limits.max_unread_bytes)
+                subscriber_mark_behind(sub);
+        return sub->behind;
+}
+
+/* After a signal went out: ask for a read receipt now and then. */
+static void subscriber_flow(Subscriber *sub) {
         int r;
 
-        if (sub->sent - sub->read > e->limits.max_unread_messages ||
-                sub->sent_bytes - sub->read_bytes > e->limits.max_unread_bytes) {
-                subscriber_mark_behind(sub);
-                return;
-        }
         if (!sub->ping && sub->sent - sub->ping_sent >= PING_EVERY) {
                 r = sd_bus_call_method_async(sub->bus, &sub->ping, sub->address, "/", "org.freedesktop.DBus.Peer",
                         "Ping", on_ping_reply, sub, "");
@@ -274,7 +285,7 @@ static void publish_to_scope(ScopeSubscribers *scope, const StoreChange *c, cons
                 Subscriber *sub = s->subscriber;
                 int r;
 
-                if (sub->behind)
+                if (subscriber_is_behind(sub))
                         continue; /* it gets Overflow, not a gap it cannot see */
                 r = send_changed(sub, scope->path, c, group, value);
                 if (r < 0) {
@@ -290,6 +301,7 @@ static void publish_to_scope(ScopeSubscribers *scope, const StoreChange *c, cons
 void events_publish(Events *e, const StoreChange *changes, size_t n_changes) {
         char ns[STORE_NAMESPACE_MAX + 1];
 
+        e->publication++;
         for (size_t i = 0; i < n_changes; i++) {
                 const StoreChange *c = &changes[i];
                 /* A binary value travels as "": a D-Bus string cannot carry it. */

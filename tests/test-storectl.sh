@@ -339,6 +339,38 @@ wait "$stalled"
 check "the stalled Export is dropped with a Timeout error" \
         'grep -q "^org.freedesktop.DBus.Error.Timeout: Nothing moved through the file descriptor for 3 s; Export abandoned" "$WORLD_DIR/stalled.out"'
 
+# ---- watch: events from another process, as they happen ----
+storectl set watched theme light >/dev/null
+# Started directly (not through the shell functions), so that $! is storectl itself and gets SIGINT.
+"$STORECTL" watch watched > "$WORLD_DIR/watch-plain" 2>&1 &
+w1=$!
+"$STORECTL" watch --json --type=delete > "$WORLD_DIR/watch-json" 2>&1 &
+w2=$!
+"$STORECTL" watch --replay watched > "$WORLD_DIR/watch-replay" 2>&1 &
+w3=$!
+setpriv --reuid=65534 --regid=65534 --clear-groups -- "$STORECTL" --self watch notes > "$WORLD_DIR/watch-self" 2>&1 &
+w4=$!
+sleep 1
+storectl set watched theme dark >/dev/null
+storectl set elsewhere k v >/dev/null
+storectl delete watched theme >/dev/null
+storectl --namespace=uid-65534 set notes n1 v1 >/dev/null
+sleep 0.5
+kill -INT $w1 $w2 $w3 $w4
+wait $w1; rc1=$?
+wait $w2 $w3 $w4 || true
+check "watch exits 0 on SIGINT" '[ $rc1 -eq 0 ]'
+check "watch GROUP prints the group's changes in order, and nothing else" \
+        '[ "$(cut -d" " -f2- "$WORLD_DIR/watch-plain")" = "$(printf "set watched theme dark\ndelete watched theme dark")" ]'
+check "watch --type=delete --json prints only deletes, as JSON lines" \
+        '[ "$(wc -l < "$WORLD_DIR/watch-json")" -eq 1 ] && $PY -c "import json,sys; d=json.loads(open(sys.argv[1]).read()); assert d[\"type\"]==\"delete\" and d[\"group\"]==\"watched\" and d[\"value\"]==\"dark\"" "$WORLD_DIR/watch-json"'
+check "watch --replay prints the group first, then the changes after it" \
+        '[ "$(head -1 "$WORLD_DIR/watch-replay")" = "0 set watched theme light" ] && [ "$(wc -l < "$WORLD_DIR/watch-replay")" -eq 3 ]'
+check "an unprivileged watch --self sees its own namespace, unprefixed" \
+        '[ "$(cut -d" " -f2- "$WORLD_DIR/watch-self")" = "set notes n1 v1" ]'
+expect_status "watch --replay needs a group" 2 "--replay needs a GROUP" storectl watch --replay
+expect_status "an unprivileged watch of the whole store is denied" 1 "AccessDenied" nobody watch
+
 world_stop
 echo "1..$n"
 exit $((failed > 0))
