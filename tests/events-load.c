@@ -558,6 +558,10 @@ finish:
         sd_bus_flush_close_unref(writer);
         for (unsigned i = 0; i < o.rounds; i++)
                 sd_bus_close_unref(non_readers[i].bus);
+        free(non_readers);
+        free(control_fds);
+        free(status_fds);
+        free(pids);
         printf("1..%u\n", tap_n);
         return tap_failed > 0;
 }
