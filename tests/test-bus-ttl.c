@@ -214,7 +214,9 @@ static void test_expired_key_removed_without_read(void) {
         g_test_message("row gone %" G_GINT64_FORMAT " ms after the latest possible deadline",
                 ((gint64)gone_at - (gint64)(set_end + 300 * MSEC)) / 1000);
         g_assert_cmpuint(gone_at, >=, set_start + 300 * MSEC);
-        g_assert_cmpuint(gone_at, <=, set_end + 300 * MSEC + 1 * G_USEC_PER_SEC);
+        /* Usually within milliseconds; the margin is for a sanitizer build on a loaded machine. What it
+         * rules out is a sweep that waits for a read or for a fixed poll (go-store's was 60 s). */
+        g_assert_cmpuint(gone_at, <=, set_end + 300 * MSEC + 2500 * MSEC);
 
         /* The only change meanwhile was the expiry itself (reading a property expires nothing). */
         g_assert_cmpuint(bus_revision(), ==, revision + 1);
