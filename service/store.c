@@ -407,7 +407,10 @@ int store_commit(Store *s, StoreError *error) {
                 batch_reset(s);
                 return 0;
         }
-        r = s->ops->commit(s->backend, error);
+        /* The revision row is written once per commit, not once per call: it is the same row. */
+        r = s->revision == s->batch_revision ? 0 : s->ops->meta_set(s->backend, "revision", s->revision, error);
+        if (r >= 0)
+                r = s->ops->commit(s->backend, error);
         if (r < 0) {
                 s->ops->rollback(s->backend);
                 s->revision = s->batch_revision;
@@ -477,11 +480,8 @@ static size_t call_n_changes(const Store *s) {
 static int write_finish(Store *s, int r, uint64_t *ret_revision, StoreError *error) {
         size_t n = call_n_changes(s);
 
-        if (r >= 0 && (n > 0 || s->tx_dirty)) {
+        if (r >= 0 && (n > 0 || s->tx_dirty))
                 r = usage_apply(s, error);
-                if (r >= 0 && n > 0)
-                        r = s->ops->meta_set(s->backend, "revision", s->revision + 1, error);
-        }
         if (r >= 0)
                 r = s->ops->release(s->backend, error);
         if (r < 0) {
