@@ -23,6 +23,7 @@ struct DirectServer {
         char *path;
         int fd;
         sd_event_source *accept_source;
+        sd_event_source *accept_retry; /* re-enables accepting after running out of descriptors */
         sd_event_source *reap_source;
         DirectConnection *connections;
         unsigned n_connections;
@@ -131,13 +132,38 @@ static int connection_new(DirectServer *d, int fd) {
         return 0;
 }
 
+static int on_accept_retry(sd_event_source *s _unused_, uint64_t usec _unused_, void *userdata) {
+        DirectServer *d = userdata;
+        return sd_event_source_set_enabled(d->accept_source, SD_EVENT_ON);
+}
+
+/* Out of file descriptors, the pending connection stays in the backlog and the socket stays readable:
+ * accepting again at once would spin and starve everything else. Pause for a moment instead. */
+static void accept_pause(DirectServer *d) {
+        uint64_t now_usec = 0;
+
+        (void)sd_event_source_set_enabled(d->accept_source, SD_EVENT_OFF);
+        (void)sd_event_now(d->context->event, CLOCK_MONOTONIC, &now_usec);
+        if (!d->accept_retry) {
+                if (sd_event_add_time(d->context->event, &d->accept_retry, CLOCK_MONOTONIC, now_usec + 100000, 0,
+                            on_accept_retry, d) < 0)
+                        (void)sd_event_source_set_enabled(d->accept_source, SD_EVENT_ON);
+                return;
+        }
+        (void)sd_event_source_set_time(d->accept_retry, now_usec + 100000);
+        (void)sd_event_source_set_enabled(d->accept_retry, SD_EVENT_ONESHOT);
+}
+
 static int on_accept(sd_event_source *s _unused_, int listen_fd, uint32_t revents _unused_, void *userdata) {
         DirectServer *d = userdata;
         int fd, r;
 
         fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-                if (errno != EAGAIN && errno != EINTR)
+                if (errno == EMFILE || errno == ENFILE) {
+                        log_warning_errno(errno, "Cannot accept a direct connection; pausing for 100 ms");
+                        accept_pause(d);
+                } else if (errno != EAGAIN && errno != EINTR)
                         log_warning_errno(errno, "Cannot accept a direct connection");
                 return 0;
         }
@@ -204,6 +230,7 @@ DirectServer *direct_server_free(DirectServer *d) {
         while (d->connections)
                 connection_free(d->connections);
         sd_event_source_unref(d->accept_source);
+        sd_event_source_unref(d->accept_retry);
         sd_event_source_unref(d->reap_source);
         if (d->fd >= 0) {
                 close(d->fd);

@@ -3,6 +3,7 @@
 /* stored: the key-value service on the D-Bus system bus. main() owns the one Context. */
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -24,6 +25,13 @@ int main(int argc, char *argv[]) {
         /* A client that closes its end of a pipe we write to (Export, Backup) must cost an EPIPE on
          * that call, not the daemon. */
         signal(SIGPIPE, SIG_IGN);
+        /* Every direct connection is a descriptor: take what the hard limit allows (sd-bus, SQLite and
+         * sd-event use no select(), so a high limit is safe). */
+        struct rlimit nofile;
+        if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+                nofile.rlim_cur = nofile.rlim_max;
+                (void)setrlimit(RLIMIT_NOFILE, &nofile);
+        }
 
         r = daemon_run(&context);
         daemon_done(&context);
