@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <time.h>
 
+#include "store-dump-format.h"
 #include "store.h"
 
 /* Changes of the open transaction (of every call in it, with group commit). Their strings are copied
@@ -96,48 +97,9 @@ static uint64_t now(Store *s) {
         return s->now_usec(s->now_userdata);
 }
 
-/* Valid UTF-8 without NUL, surrogates, overlong forms or noncharacters: exactly what a D-Bus string
- * may carry through sd-bus. */
+/* The rule lives with the dump format, which storectl links without the store: one definition. */
 bool store_value_is_text(const void *data, size_t len) {
-        const unsigned char *p = data, *end = p + len;
-
-        while (p < end) {
-                uint32_t c;
-                size_t n;
-
-                if (*p == 0)
-                        return false;
-                if (*p < 0x80) {
-                        p++;
-                        continue;
-                }
-                if ((*p & 0xe0) == 0xc0) {
-                        n = 2;
-                        c = *p & 0x1f;
-                } else if ((*p & 0xf0) == 0xe0) {
-                        n = 3;
-                        c = *p & 0x0f;
-                } else if ((*p & 0xf8) == 0xf0) {
-                        n = 4;
-                        c = *p & 0x07;
-                } else
-                        return false;
-                if ((size_t)(end - p) < n)
-                        return false;
-                for (size_t i = 1; i < n; i++) {
-                        if ((p[i] & 0xc0) != 0x80)
-                                return false;
-                        c = (c << 6) | (p[i] & 0x3f);
-                }
-                if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000))
-                        return false; /* overlong */
-                if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-                        return false;
-                if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
-                        return false; /* noncharacters, refused by sd-bus */
-                p += n;
-        }
-        return true;
+        return dump_text_is_valid(data, len);
 }
 
 /* ---- names and limits ---- */
