@@ -469,6 +469,13 @@ int authorize(Auth *a, sd_bus_message *m, Action action, const char *ns, sd_bus_
         return authorize_sender(a, s, m, ns ? action : ACTION_MANAGE, ns, error);
 }
 
+bool auth_sender_is_known_root(Auth *a, sd_bus_message *m) {
+        char buf[CALLER_KEY_MAX];
+        Sender *s = sender_find(a, caller_key(m, buf));
+
+        return s && s->uid_question.answer == ANSWER_YES && s->uid == 0;
+}
+
 bool auth_is_privileged(Auth *a, sd_bus_message *m, const char *ns) {
         char buf[CALLER_KEY_MAX];
         Sender *s = sender_find(a, caller_key(m, buf));

@@ -47,6 +47,10 @@ int authorize(Auth *a, sd_bus_message *m, Action action, const char *ns, sd_bus_
 /* The sender's uid, with the same 0 / 1 (pending) / negative convention as authorize(). */
 int auth_sender_uid(Auth *a, sd_bus_message *m, uid_t *ret, sd_bus_error *error);
 
+/* True if the sender of `m` is already known to be uid 0. Never waits: for callers that must answer
+ * now, after something earlier made sure the uid was asked for (auth_sender_uid()). */
+bool auth_sender_is_known_root(Auth *a, sd_bus_message *m);
+
 /* True if the sender of `m` may act on `ns` without polkit: uid 0, or its own namespace. Only
  * meaningful after authorize() allowed the message. */
 bool auth_is_privileged(Auth *a, sd_bus_message *m, const char *ns);

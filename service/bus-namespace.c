@@ -58,19 +58,18 @@ static void node_list_free(NodeList *l) {
         free(l->nodes);
 }
 
-/* Introspection is open to everyone, so it lists other namespaces only to callers already known to be
- * root; everyone sees "self". */
+/* Introspection is open to everyone, so it lists other namespaces only to root; everyone sees "self".
+ * sd-bus gives an enumerator no way to wait, so introspect_filter() makes sure the caller's uid is
+ * known before sd-bus gets here. */
 static int namespace_enumerate(sd_bus *bus, const char *prefix _unused_, void *userdata, char ***ret_nodes,
         sd_bus_error *error _unused_) {
-        _cleanup_(sd_bus_error_free) sd_bus_error ignored = SD_BUS_ERROR_NULL;
         Context *c = userdata;
         sd_bus_message *m = sd_bus_get_current_message(bus);
         NodeList l = {};
-        uid_t uid;
         int r;
 
         r = node_list_add(&l, "self");
-        if (r >= 0 && m && auth_sender_uid(c->auth, m, &uid, &ignored) == 0 && uid == 0)
+        if (r >= 0 && m && auth_sender_is_known_root(c->auth, m))
                 r = store_list_namespaces(c->store, add_namespace_node, &l, NULL);
         if (r < 0) {
                 node_list_free(&l);
@@ -184,6 +183,31 @@ static int properties_filter(sd_bus_message *m, void *userdata, sd_bus_error *re
         return 1;
 }
 
+/* True for the paths whose introspection runs namespace_enumerate(): the namespace folder, what is
+ * under it, and its ancestors (sd-bus asks the enumerators below a path for its child nodes). */
+static bool path_lists_namespaces(const char *path) {
+        size_t n = strlen(path), folder = strlen(NAMESPACE_OBJECT_PREFIX);
+
+        if (n >= folder)
+                return strncmp(path, NAMESPACE_OBJECT_PREFIX, folder) == 0 && (path[folder] == '\0' || path[folder] == '/');
+        return streq(path, "/") || (strncmp(path, NAMESPACE_OBJECT_PREFIX, n) == 0 && NAMESPACE_OBJECT_PREFIX[n] == '/');
+}
+
+/* Makes an Introspect that may list namespaces wait for the caller's uid, as a method waits for
+ * authorization: the first call of a new caller is parked and dispatched again once it is known. */
+static int introspect_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret_error _unused_) {
+        _cleanup_(sd_bus_error_free) sd_bus_error ignored = SD_BUS_ERROR_NULL;
+        Context *c = userdata;
+        const char *path = sd_bus_message_get_path(m);
+        uid_t uid;
+
+        if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Introspectable", "Introspect") || !path ||
+                !path_lists_namespaces(path))
+                return 0;
+        /* Unknown credentials are no reason to refuse introspection: the listing shows "self" only. */
+        return auth_sender_uid(c->auth, m, &uid, &ignored) == 1;
+}
+
 int bus_namespace_register(Context *c, sd_bus *bus) {
         int r;
 
@@ -197,5 +221,7 @@ int bus_namespace_register(Context *c, sd_bus *bus) {
                 r = sd_bus_add_node_enumerator(bus, NULL, NAMESPACE_OBJECT_PREFIX, namespace_enumerate, c);
         if (r >= 0)
                 r = sd_bus_add_filter(bus, NULL, properties_filter, c);
+        if (r >= 0)
+                r = sd_bus_add_filter(bus, NULL, introspect_filter, c);
         return r;
 }

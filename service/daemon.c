@@ -158,7 +158,20 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+/* Runs before sd-bus's own exit handlers, which flush every attached connection and would wait for
+ * ever on a direct peer that reads nothing: answer what waits for the group commit, then close the
+ * direct connections without flushing. The bus connection is flushed by sd-bus (the bus daemon
+ * always reads). */
+static int on_event_loop_exit(sd_event_source *s _unused_, void *userdata) {
+        Context *c = userdata;
+
+        reply_queue_flush(c->replies);
+        c->direct = direct_server_free(c->direct);
+        return 0;
+}
+
 int daemon_run(Context *c) {
+        _cleanup_(sd_event_source_unrefp) sd_event_source *exit_source = NULL;
         sigset_t mask;
         int r;
 
@@ -205,6 +218,11 @@ int daemon_run(Context *c) {
         r = context_connect_bus(c);
         if (r < 0)
                 return r;
+        r = sd_event_add_exit(c->event, &exit_source, on_event_loop_exit, c);
+        if (r >= 0)
+                r = sd_event_source_set_priority(exit_source, SD_EVENT_PRIORITY_NORMAL - 1);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up stopping");
 
         (void)sd_notify(false, "READY=1\nSTATUS=Serving");
         log_info("Serving %s.", STORE_BUS_NAME);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -10,6 +11,12 @@
 
 /* Peer-to-peer connections are not limited by the bus daemon, so we limit them ourselves. */
 #define DIRECT_CONNECTIONS_MAX 4096
+
+/* sd-bus keeps every message a peer does not read, without limit; on the bus, dbus-daemon bounds
+ * that, but here stored is the other end. A peer with this many messages unread when it sends
+ * another is not reading: it is disconnected. The bound is above MaxUnreadSignals' default plus a
+ * group of replies, so a subscriber that falls behind gets Overflow first. */
+#define DIRECT_UNREAD_MAX 8192
 
 typedef struct DirectConnection {
         DirectServer *server;
@@ -45,7 +52,8 @@ static void connection_free(DirectConnection *dc) {
                 dc->next->prev = dc->prev;
         d->n_connections--;
         sd_event_source_unref(dc->handshake);
-        sd_bus_flush_close_unref(dc->bus);
+        /* Never flush: a peer that does not read would hold us here for ever. */
+        sd_bus_close_unref(dc->bus);
         free(dc);
 }
 
@@ -64,8 +72,25 @@ static int on_reap(sd_event_source *s _unused_, void *userdata) {
 }
 
 static int on_disconnected(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
-        DirectServer *d = userdata;
-        return sd_event_source_set_enabled(d->reap_source, SD_EVENT_ONESHOT);
+        DirectConnection *dc = userdata;
+        return sd_event_source_set_enabled(dc->server->reap_source, SD_EVENT_ONESHOT);
+}
+
+/* Runs before sd-bus dispatches anything the peer sent. */
+static int on_incoming(sd_bus_message *m _unused_, void *userdata, sd_bus_error *error _unused_) {
+        DirectConnection *dc = userdata;
+        struct ucred peer = { .pid = 0 };
+        socklen_t size = sizeof(peer);
+        uint64_t unread = 0;
+
+        if (sd_bus_get_n_queued_write(dc->bus, &unread) < 0 || unread <= DIRECT_UNREAD_MAX)
+                return 0;
+        (void)getsockopt(sd_bus_get_fd(dc->bus), SOL_SOCKET, SO_PEERCRED, &peer, &size);
+        log_warning("Disconnecting the direct peer pid %d (uid %u): it has not read %" PRIu64 " messages",
+                (int)peer.pid, (unsigned)peer.uid, unread);
+        sd_bus_close(dc->bus);
+        (void)sd_event_source_set_enabled(dc->server->reap_source, SD_EVENT_ONESHOT);
+        return 1; /* dropped */
 }
 
 /* A client that sends BEGIN and its first call in one write leaves that call in sd-bus's read buffer
@@ -84,50 +109,57 @@ static int on_handshake(sd_event_source *s, void *userdata) {
         return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 }
 
+static inline void connection_freep(DirectConnection **dc) {
+        if (*dc) {
+                sd_event_source_unref((*dc)->handshake);
+                sd_bus_close_unref((*dc)->bus);
+                free(*dc);
+        }
+}
+
 static int connection_new(DirectServer *d, int fd) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        DirectConnection *dc;
+        _cleanup_(connection_freep) DirectConnection *dc = NULL;
         int r;
 
-        r = sd_bus_new(&bus);
+        dc = calloc(1, sizeof(*dc));
+        if (!dc) {
+                close(fd);
+                return -ENOMEM;
+        }
+        dc->server = d;
+        r = sd_bus_new(&dc->bus);
         if (r < 0) {
                 close(fd);
                 return r;
         }
-        r = sd_bus_set_fd(bus, fd, fd);
+        r = sd_bus_set_fd(dc->bus, fd, fd);
         if (r < 0)
                 return r;
-        r = sd_bus_set_server(bus, 1, d->id);
+        r = sd_bus_set_server(dc->bus, 1, d->id);
         if (r >= 0)
-                r = sd_bus_negotiate_fds(bus, true); /* Export, Import and Backup pass descriptors */
+                r = sd_bus_negotiate_fds(dc->bus, true); /* Export, Import and Backup pass descriptors */
         if (r >= 0)
-                r = sd_bus_set_description(bus, "direct");
+                r = sd_bus_set_description(dc->bus, "direct");
         if (r >= 0)
-                r = sd_bus_start(bus);
+                r = sd_bus_start(dc->bus);
         if (r >= 0)
-                r = sd_bus_attach_event(bus, d->context->event, SD_EVENT_PRIORITY_NORMAL);
+                r = sd_bus_attach_event(dc->bus, d->context->event, SD_EVENT_PRIORITY_NORMAL);
         if (r >= 0)
-                r = daemon_export_objects(d->context, bus);
+                r = daemon_export_objects(d->context, dc->bus);
         if (r >= 0)
-                r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
-                        "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, d);
+                r = sd_bus_add_filter(dc->bus, NULL, on_incoming, dc); /* added last, runs first */
+        if (r >= 0)
+                r = sd_bus_match_signal(dc->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                        "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, dc);
+        if (r >= 0)
+                r = sd_event_add_post(d->context->event, &dc->handshake, on_handshake, dc);
         if (r < 0)
                 return r;
 
-        dc = calloc(1, sizeof(*dc));
-        if (!dc)
-                return -ENOMEM;
-        r = sd_event_add_post(d->context->event, &dc->handshake, on_handshake, dc);
-        if (r < 0) {
-                free(dc);
-                return r;
-        }
-        dc->server = d;
-        dc->bus = TAKE_PTR(bus);
         dc->next = d->connections;
         if (d->connections)
                 d->connections->prev = dc;
-        d->connections = dc;
+        d->connections = TAKE_PTR(dc);
         d->n_connections++;
         return 0;
 }

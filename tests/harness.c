@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,13 +71,28 @@ static GPid spawn(const char *const *argv, int *stdout_fd) {
         return pid;
 }
 
+/* dbus-daemon creates its socket file (bind) a moment before it listens, and refuses a client that
+ * connects in between: wait until a connection is accepted, not until the file exists. */
+static gboolean socket_accepts(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd, r;
+
+        g_assert_cmpuint(strlen(path), <, sizeof(sa.sun_path));
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(fd, >=, 0);
+        r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+        close(fd);
+        return r == 0;
+}
+
 static void wait_for_socket(const char *path) {
         for (int i = 0; i < 500; i++) {
-                if (g_file_test(path, G_FILE_TEST_EXISTS))
+                if (socket_accepts(path))
                         return;
                 g_usleep(10000);
         }
-        g_error("bus socket %s did not appear", path);
+        g_error("bus socket %s did not start accepting connections", path);
 }
 
 static GDBusConnection *connect_to(const char *address, gboolean message_bus) {

@@ -97,22 +97,22 @@ static void register_round_trips(void) {
                 {"percent", "values%with%percent", "100%", "%s %d %n %% %"},
                 {"control-characters", "values-control", "k\x01\x1f", "\x01\x02\x1b[0m\x7f"},
         };
-        EdgeCase *long_key = g_new(EdgeCase, 1), *long_group = g_new(EdgeCase, 1),
-                 *long_value = g_new(EdgeCase, 1);
+        /* Static, so that what they point to stays reachable after g_test_run() frees the suite. */
+        static EdgeCase long_key, long_group, long_value;
 
         for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++) {
                 g_autofree char *path = g_strdup_printf("/bus/values/round-trip/%s", fixed[i].name);
                 g_test_add_data_func(path, &fixed[i], test_round_trip);
         }
-        *long_key = (EdgeCase){"key-of-10000-characters", "values-long-key", repeat("k", 10000), "v"};
-        *long_group = (EdgeCase){"group-of-10000-characters", repeat("g", 10000), "k", "v"};
-        *long_value = (EdgeCase){
+        long_key = (EdgeCase){"key-of-10000-characters", "values-long-key", repeat("k", 10000), "v"};
+        long_group = (EdgeCase){"group-of-10000-characters", repeat("g", 10000), "k", "v"};
+        long_value = (EdgeCase){
                 "value-of-100000-characters", "values-long-value", "k", repeat("0123456789abcdefé", 100000)};
-        g_test_add_data_func("/bus/values/round-trip/key-of-10000-characters", long_key, test_round_trip);
+        g_test_add_data_func("/bus/values/round-trip/key-of-10000-characters", &long_key, test_round_trip);
         g_test_add_data_func(
-                "/bus/values/round-trip/group-of-10000-characters", long_group, test_round_trip);
+                "/bus/values/round-trip/group-of-10000-characters", &long_group, test_round_trip);
         g_test_add_data_func(
-                "/bus/values/round-trip/value-of-100000-characters", long_value, test_round_trip);
+                "/bus/values/round-trip/value-of-100000-characters", &long_value, test_round_trip);
 }
 
 /* ---- binary values ---- */

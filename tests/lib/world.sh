@@ -109,6 +109,13 @@ world_as() {
         setpriv --reuid="$uid" --regid="$(id -g "$name")" --init-groups -- "$@"
 }
 
+# True once something listens on the unix socket $1: dbus-daemon creates the file (bind) a moment
+# before it listens, and a client connecting in between is refused.
+world_socket_accepts() {
+        [ -S "$1" ] && /usr/bin/python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' \
+                "$1" 2>/dev/null
+}
+
 # Starts dbus-daemon (type system, the project's policy) with its socket in a new temp directory.
 world_start_bus() {
         trap world_stop EXIT
@@ -122,7 +129,7 @@ world_start_bus() {
         export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$WORLD_DIR/system_bus_socket"
         local i
         for i in $(seq 500); do
-                [ -S "$WORLD_DIR/system_bus_socket" ] && return 0
+                world_socket_accepts "$WORLD_DIR/system_bus_socket" && return 0
                 sleep 0.01
         done
         echo "bus did not start: $(cat "$WORLD_DIR/bus.log")" >&2
