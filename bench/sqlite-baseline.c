@@ -68,7 +68,8 @@ static int fail(const char *what) {
         return -1;
 }
 
-static void layout_entry(const Options *o, unsigned long j, char *group, size_t group_size, char *key, size_t key_size) {
+static void layout_entry(const Options *o, unsigned long j, char *group, size_t group_size, char *key,
+        size_t key_size) {
         if (o->group_size > 0)
                 snprintf(group, group_size, "%s-%lu", o->group, j / o->group_size);
         else

@@ -64,14 +64,14 @@ typedef struct Options {
         const char *watch_name;
         Op op;
         unsigned clients;
-        unsigned long calls;     /* per client; 0 = until --seconds pass */
-        double seconds;          /* 0 = until --calls are made */
+        unsigned long calls; /* per client; 0 = until --seconds pass */
+        double seconds; /* 0 = until --calls are made */
         size_t value_size;
-        unsigned long keys;      /* > 0: act on a random entry of the fill layout */
-        unsigned long entries;   /* per SetAll or dconf Change */
-        unsigned long fill;      /* > 0: load this many entries and stop */
+        unsigned long keys; /* > 0: act on a random entry of the fill layout */
+        unsigned long entries; /* per SetAll or dconf Change */
+        unsigned long fill; /* > 0: load this many entries and stop */
         unsigned long group_size;
-        unsigned long warmup;    /* calls per client before the clock starts */
+        unsigned long warmup; /* calls per client before the clock starts */
         uint64_t ttl_usec;
         bool reconnect;
         bool direct;
@@ -80,8 +80,8 @@ typedef struct Options {
 /* Latencies in a log-linear histogram: exact microseconds below 1024, then 64 buckets per power of
  * two (under 1.6% error), up to about 2^37 µs. Fixed size, so clients hand theirs back in shared
  * memory and the parent adds them up. */
-#define HIST_LINEAR 1024
-#define HIST_SUB 64
+#define HIST_LINEAR  1024
+#define HIST_SUB     64
 #define HIST_OCTAVES 28
 #define HIST_BUCKETS (HIST_LINEAR + HIST_OCTAVES * HIST_SUB)
 
@@ -159,7 +159,8 @@ static int connect_bus(const Options *o, sd_bus **ret) {
 }
 
 /* Entry j of the fill layout. */
-static void layout_entry(const Options *o, unsigned long j, char *group, size_t group_size, char *key, size_t key_size) {
+static void layout_entry(const Options *o, unsigned long j, char *group, size_t group_size, char *key,
+        size_t key_size) {
         if (o->group_size > 0)
                 snprintf(group, group_size, "%s-%lu", o->group, j / o->group_size);
         else
@@ -185,7 +186,7 @@ static void fresh_value(const Options *o, char *value, unsigned long i, unsigned
 }
 
 static int call_set_all(sd_bus *bus, const Options *o, char *value, unsigned long i, unsigned long first,
-                unsigned long n, sd_bus_error *error, sd_bus_message **reply) {
+        unsigned long n, sd_bus_error *error, sd_bus_message **reply) {
         sd_bus_message *m = NULL;
         char group[128], key[64];
         int r;
@@ -220,7 +221,7 @@ static int call_set_all(sd_bus *bus, const Options *o, char *value, unsigned lon
 #if BENCH_HAVE_GLIB
 /* dconf's writer takes a serialized changeset: a GVariant a{smv}, key → new value (nothing = reset). */
 static int call_dconf_change(sd_bus *bus, const Options *o, char *value, unsigned long i, unsigned long first,
-                sd_bus_error *error, sd_bus_message **reply) {
+        sd_bus_error *error, sd_bus_message **reply) {
         GVariantBuilder builder;
         GVariant *changeset;
         sd_bus_message *m = NULL;
@@ -281,12 +282,10 @@ static int one_call(sd_bus *bus, const Options *o, char *value, unsigned long i,
                 break;
         case OP_SET_TTL:
                 fresh_value(o, value, i, 0);
-                r = sd_bus_call_method(bus, dest, o->path, "org.example.Store", "SetWithTTL", &error, &reply, "ssst",
-                        g, k, value, o->ttl_usec);
+                r = sd_bus_call_method(bus, dest, o->path, "org.example.Store", "SetWithTTL", &error, &reply, "ssst", g,
+                        k, value, o->ttl_usec);
                 break;
-        case OP_SET_ALL:
-                r = call_set_all(bus, o, value, i, 0, o->entries, &error, &reply);
-                break;
+        case OP_SET_ALL: r = call_set_all(bus, o, value, i, 0, o->entries, &error, &reply); break;
         case OP_DCONF_WRITE:
 #if BENCH_HAVE_GLIB
                 r = call_dconf_change(bus, o, value, i, o->keys > 0 ? random_index(o, seed) : 0, &error, &reply);
@@ -431,7 +430,8 @@ static int run_watch(const Options *o) {
         }
         snprintf(match, sizeof(match),
                 "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-                "member='NameOwnerChanged',arg0='%s'", o->watch_name);
+                "member='NameOwnerChanged',arg0='%s'",
+                o->watch_name);
         r = sd_bus_add_match(bus, NULL, match, match_name_owner, &seen);
         if (r < 0) {
                 fprintf(stderr, "stored-bench: cannot add a match: %s\n", strerror(-r));
@@ -584,14 +584,23 @@ int main(int argc, char *argv[]) {
                 }
                 switch (opt) {
                 case 'c': o.clients = (unsigned)v; break;
-                case 'n': o.calls = v; calls_given = true; break;
+                case 'n':
+                        o.calls = v;
+                        calls_given = true;
+                        break;
                 case 's': o.value_size = v; break;
                 case 'K': o.keys = v; break;
-                case 'e': o.entries = v; entries_given = true; break;
+                case 'e':
+                        o.entries = v;
+                        entries_given = true;
+                        break;
                 case 'f': o.fill = v; break;
                 case 'G': o.group_size = v; break;
                 case 't': o.ttl_usec = v; break;
-                case 'W': o.warmup = v; warmup_given = true; break;
+                case 'W':
+                        o.warmup = v;
+                        warmup_given = true;
+                        break;
                 }
         }
         if (optind < argc) {
@@ -660,8 +669,7 @@ int main(int argc, char *argv[]) {
         printf("op=%s clients=%u calls=%lu errors=%lu seconds=%.3f calls_per_sec=%.0f entries_per_sec=%.0f "
                "p50_us=%.0f p99_us=%.0f\n",
                 op_names[o.op], o.clients, total_calls, total_errors, max_seconds, calls_per_sec,
-                calls_per_sec * (o.op == OP_SET_ALL || o.op == OP_DCONF_WRITE ? (double)o.entries : 1.0), p50,
-                p99);
+                calls_per_sec * (o.op == OP_SET_ALL || o.op == OP_DCONF_WRITE ? (double)o.entries : 1.0), p50, p99);
         free(hist);
         return total_errors > 0 ? 1 : 0;
 }

@@ -19,8 +19,8 @@ typedef struct Columns {
         bool group, key, value, expires_at;
 } Columns;
 
-static int table_columns(sqlite3 *db, const char *table, const char *group, const char *key,
-        const char *value, Columns *ret) {
+static int table_columns(sqlite3 *db, const char *table, const char *group, const char *key, const char *value,
+        Columns *ret) {
         _cleanup_(sqlite3_finalizep) sqlite3_stmt *s = NULL;
         char sql[64];
         int rc;
@@ -80,8 +80,8 @@ static int read_rows(Reader *rd, const char *table, const char *sql, uint64_t *c
                 if (!dump_text_is_valid(group, strlen(group)) ||
                         !dump_text_is_valid(key, (size_t)sqlite3_column_bytes(s, 1)) ||
                         strlen(group) != (size_t)sqlite3_column_bytes(s, 0))
-                        return log_errorf(-EINVAL,
-                                "%s: a group or key in %s is not text (UTF-8 without NUL)", rd->path, table);
+                        return log_errorf(-EINVAL, "%s: a group or key in %s is not text (UTF-8 without NUL)", rd->path,
+                                table);
                 r = dump_entry_append(rd->out,
                         &(DumpEntry){
                                 .group = group,
@@ -102,7 +102,7 @@ static int read_rows(Reader *rd, const char *table, const char *sql, uint64_t *c
 
 int go_store_read(const char *path, uint64_t now_usec, DumpBuffer *out, GoStoreStats *ret_stats) {
         _cleanup_(sqlite3_closep) sqlite3 *db = NULL;
-        Reader rd = {.path = path, .now_ms = now_usec / 1000, .out = out, .stats = ret_stats};
+        Reader rd = { .path = path, .now_ms = now_usec / 1000, .out = out, .stats = ret_stats };
         Columns entries, kv;
         char sql[512];
         int rc, r;
@@ -110,8 +110,7 @@ int go_store_read(const char *path, uint64_t now_usec, DumpBuffer *out, GoStoreS
         *ret_stats = (GoStoreStats){};
         rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
         if (rc != SQLITE_OK)
-                return log_errorf(
-                        -EIO, "Cannot open %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+                return log_errorf(-EIO, "Cannot open %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         rd.db = db;
         rc = table_columns(db, "entries", "group_name", "entry_key", "entry_value", &entries);
         if (rc == SQLITE_OK)
@@ -121,8 +120,7 @@ int go_store_read(const char *path, uint64_t now_usec, DumpBuffer *out, GoStoreS
 
         if (entries.present && !(entries.group && entries.key && entries.value))
                 return log_errorf(-EINVAL,
-                        "%s: its entries table is not go-store's (no group_name, entry_key, entry_value)",
-                        path);
+                        "%s: its entries table is not go-store's (no group_name, entry_key, entry_value)", path);
         if (kv.present && !(kv.group && kv.key && kv.value))
                 return log_errorf(-EINVAL, "%s: its kv table is not go-store's (no grp, key, value)", path);
         if (!entries.present && !kv.present)

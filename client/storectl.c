@@ -23,25 +23,25 @@ typedef struct Verb {
 #define DATA (OPTION_SCOPE)
 
 static const Verb verbs[] = {
-        {"get", 2, 2, DATA, verb_get},
-        {"get-bytes", 2, 3, DATA, verb_get_bytes},
-        {"set", 3, 3, DATA | OPTION_TTL, verb_set},
-        {"set-bytes", 2, 3, DATA | OPTION_TTL, verb_set_bytes},
-        {"delete", 2, 2, DATA, verb_delete},
-        {"stat", 2, 2, DATA, verb_stat},
-        {"list", 1, 1, DATA, verb_list},
-        {"count", 0, 1, DATA | OPTION_PREFIX, verb_count},
-        {"groups", 0, 1, DATA, verb_groups},
-        {"delete-group", 1, 1, DATA, verb_delete_group},
-        {"render", 1, 2, DATA | OPTION_FILE, verb_render},
-        {"purge", 0, 0, DATA, verb_purge},
-        {"watch", 0, 2, DATA | OPTION_WATCH, verb_watch},
-        {"dump", 0, 1, DATA, verb_dump},
-        {"load", 0, 1, DATA, verb_load},
-        {"import-go-store", 1, 1, DATA, verb_import_go_store},
-        {"namespaces", 0, 0, 0, verb_namespaces},
-        {"quota", 0, 1, OPTION_SCOPE | OPTION_QUOTA, verb_quota},
-        {"backup", 1, 1, 0, verb_backup},
+        { "get", 2, 2, DATA, verb_get },
+        { "get-bytes", 2, 3, DATA, verb_get_bytes },
+        { "set", 3, 3, DATA | OPTION_TTL, verb_set },
+        { "set-bytes", 2, 3, DATA | OPTION_TTL, verb_set_bytes },
+        { "delete", 2, 2, DATA, verb_delete },
+        { "stat", 2, 2, DATA, verb_stat },
+        { "list", 1, 1, DATA, verb_list },
+        { "count", 0, 1, DATA | OPTION_PREFIX, verb_count },
+        { "groups", 0, 1, DATA, verb_groups },
+        { "delete-group", 1, 1, DATA, verb_delete_group },
+        { "render", 1, 2, DATA | OPTION_FILE, verb_render },
+        { "purge", 0, 0, DATA, verb_purge },
+        { "watch", 0, 2, DATA | OPTION_WATCH, verb_watch },
+        { "dump", 0, 1, DATA, verb_dump },
+        { "load", 0, 1, DATA, verb_load },
+        { "import-go-store", 1, 1, DATA, verb_import_go_store },
+        { "namespaces", 0, 0, 0, verb_namespaces },
+        { "quota", 0, 1, OPTION_SCOPE | OPTION_QUOTA, verb_quota },
+        { "backup", 1, 1, 0, verb_backup },
 };
 
 static void help(void) {
@@ -135,8 +135,7 @@ int ctl_report_error(const char *method, const sd_bus_error *error, int r) {
 }
 
 int ctl_new_call(Ctl *c, const char *path, const char *interface, const char *method, sd_bus_message **ret) {
-        int r = sd_bus_message_new_method_call(
-                c->bus, ret, STORE_BUS_NAME, path ?: c->path, interface, method);
+        int r = sd_bus_message_new_method_call(c->bus, ret, STORE_BUS_NAME, path ?: c->path, interface, method);
         return r < 0 ? ctl_bus_error("Cannot build a call", r) : 0;
 }
 
@@ -189,8 +188,7 @@ static int bus_open(Ctl *c) {
                 if (r >= 0)
                         r = sd_bus_start(bus);
                 if (r < 0)
-                        return log_errorf(
-                                r, "Cannot connect to the bus at %s: %s", c->address, strerror(-r));
+                        return log_errorf(r, "Cannot connect to the bus at %s: %s", c->address, strerror(-r));
         }
         c->bus = TAKE_PTR(bus);
         return 0;
@@ -211,8 +209,7 @@ int ctl_connect(Ctl *c) {
                 path = STORE_SELF_PATH;
         else if (c->namespace_name) {
                 /* The daemon validates the name and encodes it: one rule, in one place. */
-                r = ctl_call(c, STORE_ROOT_PATH, STORE_MANAGER_IFACE, "GetNamespace", &reply, "s",
-                        c->namespace_name);
+                r = ctl_call(c, STORE_ROOT_PATH, STORE_MANAGER_IFACE, "GetNamespace", &reply, "s", c->namespace_name);
                 if (r < 0)
                         return r;
                 r = sd_bus_message_read(reply, "o", &path);
@@ -293,20 +290,20 @@ static const char *option_name(VerbOption o) {
 /* Returns 1 to go on, 0 to exit successfully (--help, --version), or an exit status. */
 static int parse_argv(Ctl *c, int argc, char *argv[], VerbOption *ret_given) {
         static const struct option options[] = {
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, ARG_VERSION},
-                {"namespace", required_argument, NULL, 'n'},
-                {"self", no_argument, NULL, ARG_SELF},
-                {"address", required_argument, NULL, ARG_ADDRESS},
-                {"json", no_argument, NULL, ARG_JSON},
-                {"ttl", required_argument, NULL, ARG_TTL},
-                {"file", required_argument, NULL, ARG_FILE},
-                {"prefix", required_argument, NULL, ARG_PREFIX},
-                {"max-keys", required_argument, NULL, ARG_MAX_KEYS},
-                {"max-groups", required_argument, NULL, ARG_MAX_GROUPS},
-                {"max-bytes", required_argument, NULL, ARG_MAX_BYTES},
-                {"type", required_argument, NULL, ARG_TYPE},
-                {"replay", no_argument, NULL, ARG_REPLAY},
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "namespace", required_argument, NULL, 'n' },
+                { "self", no_argument, NULL, ARG_SELF },
+                { "address", required_argument, NULL, ARG_ADDRESS },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "ttl", required_argument, NULL, ARG_TTL },
+                { "file", required_argument, NULL, ARG_FILE },
+                { "prefix", required_argument, NULL, ARG_PREFIX },
+                { "max-keys", required_argument, NULL, ARG_MAX_KEYS },
+                { "max-groups", required_argument, NULL, ARG_MAX_GROUPS },
+                { "max-bytes", required_argument, NULL, ARG_MAX_BYTES },
+                { "type", required_argument, NULL, ARG_TYPE },
+                { "replay", no_argument, NULL, ARG_REPLAY },
                 {},
         };
         VerbOption given = 0;
@@ -331,12 +328,10 @@ static int parse_argv(Ctl *c, int argc, char *argv[], VerbOption *ret_given) {
                 case ARG_TTL:
                         r = parse_duration(optarg, &c->ttl_usec);
                         if (r < 0)
-                                return usage_error(
-                                        "Invalid duration for --ttl=: %s (try 30s, 5min, 1h 30min, 2d)",
+                                return usage_error("Invalid duration for --ttl=: %s (try 30s, 5min, 1h 30min, 2d)",
                                         optarg);
                         if (c->ttl_usec == 0)
-                                return usage_error(
-                                        "--ttl= must be above 0; leave it out for a key that never expires");
+                                return usage_error("--ttl= must be above 0; leave it out for a key that never expires");
                         given |= OPTION_TTL;
                         break;
                 case ARG_FILE:
@@ -358,16 +353,15 @@ static int parse_argv(Ctl *c, int argc, char *argv[], VerbOption *ret_given) {
                 case ARG_MAX_BYTES:
                         r = parse_size(optarg, &c->max_bytes);
                         if (r < 0)
-                                return usage_error(
-                                        "Invalid size for --max-bytes=: %s (try 64M, 1G)", optarg);
+                                return usage_error("Invalid size for --max-bytes=: %s (try 64M, 1G)", optarg);
                         c->set_max_bytes = true;
                         given |= OPTION_QUOTA;
                         break;
                 case ARG_TYPE:
                         if (!streq(optarg, "set") && !streq(optarg, "delete") && !streq(optarg, "delete_group") &&
                                 !streq(optarg, "expire"))
-                                return usage_error(
-                                        "Invalid --type=%s: one of set, delete, delete_group, expire", optarg);
+                                return usage_error("Invalid --type=%s: one of set, delete, delete_group, expire",
+                                        optarg);
                         c->event_type = optarg;
                         given |= OPTION_WATCH;
                         break;
@@ -407,8 +401,7 @@ static int dispatch(Ctl *c, int argc, char *argv[], VerbOption given) {
         for (VerbOption o = 1; o <= _OPTION_LAST; o <<= 1)
                 if ((given & o) && !(verb->options & o))
                         return usage_error("%s do%s not apply to %s", option_name(o),
-                                o == OPTION_QUOTA || o == OPTION_SCOPE || o == OPTION_WATCH ? "" : "es",
-                                verb->name);
+                                o == OPTION_QUOTA || o == OPTION_SCOPE || o == OPTION_WATCH ? "" : "es", verb->name);
 
         return verb->fn(c, argc - optind, argv + optind);
 }

@@ -80,8 +80,8 @@ static int make_pipe(int fds[2]) {
         return 0;
 }
 
-int transfer_receive(Ctl *c, const char *path, const char *interface, const char *method, DumpBuffer *out,
-        int out_fd, sd_bus_message **ret_reply) {
+int transfer_receive(Ctl *c, const char *path, const char *interface, const char *method, DumpBuffer *out, int out_fd,
+        sd_bus_message **ret_reply) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(pending_call_done) PendingCall p = {};
         _cleanup_close_ int read_end = -1, write_end = -1;
@@ -157,9 +157,8 @@ static void progress_show(Progress *p, bool force, const char *note) {
         if (!force && now < p->last_shown + PROGRESS_INTERVAL_USEC)
                 return;
         p->last_shown = now;
-        fprintf(stderr, "\r\033[K%s: %zu of %zu entries, %s of %s (%u%%)%s", p->verb, p->lines,
-                p->total_lines, format_bytes(sent, sizeof(sent), p->bytes),
-                format_bytes(total, sizeof(total), p->total_bytes),
+        fprintf(stderr, "\r\033[K%s: %zu of %zu entries, %s of %s (%u%%)%s", p->verb, p->lines, p->total_lines,
+                format_bytes(sent, sizeof(sent), p->bytes), format_bytes(total, sizeof(total), p->total_bytes),
                 p->total_bytes ? (unsigned)(p->bytes * 100 / p->total_bytes) : 100, note ?: "");
         fflush(stderr);
 }

@@ -68,7 +68,7 @@ static int quota_get(Ctl *c, const char *name, Quota *ret) {
 
 /* Usage comes from the namespace object's properties, which need read on it, as GetQuota does. */
 static int usage_get(Ctl *c, const char *name, uint64_t ret[3]) {
-        static const char *const properties[3] = {"Keys", "Groups", "Bytes"};
+        static const char *const properties[3] = { "Keys", "Groups", "Bytes" };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *path;
         int r;
@@ -82,8 +82,8 @@ static int usage_get(Ctl *c, const char *name, uint64_t ret[3]) {
         for (size_t i = 0; i < 3; i++) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *value = NULL;
 
-                r = ctl_call(c, path, "org.freedesktop.DBus.Properties", "Get", &value, "ss",
-                        STORE_NAMESPACE_IFACE, properties[i]);
+                r = ctl_call(c, path, "org.freedesktop.DBus.Properties", "Get", &value, "ss", STORE_NAMESPACE_IFACE,
+                        properties[i]);
                 if (r < 0)
                         return r;
                 r = sd_bus_message_read(value, "v", "t", &ret[i]);
@@ -116,8 +116,8 @@ static int quota_namespace(Ctl *c, int argc, char **argv, char **ret) {
         }
         if (!c->self)
                 return usage_error("quota needs a NAMESPACE (or --namespace=NAME or --self)");
-        r = ctl_call(c, STORE_SELF_PATH, "org.freedesktop.DBus.Properties", "Get", &reply, "ss",
-                STORE_NAMESPACE_IFACE, "Name");
+        r = ctl_call(c, STORE_SELF_PATH, "org.freedesktop.DBus.Properties", "Get", &reply, "ss", STORE_NAMESPACE_IFACE,
+                "Name");
         if (r < 0)
                 return r;
         r = sd_bus_message_read(reply, "v", "s", &name);
@@ -153,8 +153,8 @@ int verb_quota(Ctl *c, int argc, char **argv) {
                         q.max_groups = c->max_groups;
                 if (c->set_max_bytes)
                         q.max_bytes = c->max_bytes;
-                r = ctl_call(c, STORE_ROOT_PATH, STORE_MANAGER_IFACE, "SetQuota", NULL, "sttt", name,
-                        q.max_keys, q.max_groups, q.max_bytes);
+                r = ctl_call(c, STORE_ROOT_PATH, STORE_MANAGER_IFACE, "SetQuota", NULL, "sttt", name, q.max_keys,
+                        q.max_groups, q.max_bytes);
                 if (r < 0)
                         return r;
         }
@@ -184,8 +184,7 @@ int verb_quota(Ctl *c, int argc, char **argv) {
         printf("Namespace: %s\n", name);
         printf("     Keys: %" PRIu64 " of %s\n", usage[0], limit(a, sizeof(a), q.max_keys, false));
         printf("   Groups: %" PRIu64 " of %s\n", usage[1], limit(a, sizeof(a), q.max_groups, false));
-        printf("    Bytes: %s of %s\n", format_bytes(b, sizeof(b), usage[2]),
-                limit(a, sizeof(a), q.max_bytes, true));
+        printf("    Bytes: %s of %s\n", format_bytes(b, sizeof(b), usage[2]), limit(a, sizeof(a), q.max_bytes, true));
         return 0;
 }
 
@@ -213,8 +212,8 @@ int verb_backup(Ctl *c, int argc _unused_, char **argv) {
                 if (fd < 0)
                         return log_errorf(-errno, "Cannot create a file beside %s: %m", file);
         }
-        r = transfer_receive(c, STORE_ROOT_PATH, STORE_MANAGER_IFACE, "Backup", NULL,
-                to_stdout ? STDOUT_FILENO : fd, NULL);
+        r = transfer_receive(c, STORE_ROOT_PATH, STORE_MANAGER_IFACE, "Backup", NULL, to_stdout ? STDOUT_FILENO : fd,
+                NULL);
         if (r >= 0 && !to_stdout && fsync(fd) < 0)
                 r = log_errorf(-errno, "Cannot write %s: %m", tmp);
         if (r >= 0 && !to_stdout && rename(tmp, file) < 0)

@@ -68,7 +68,7 @@ int verb_list(Ctl *c, int argc _unused_, char **argv) {
                                 return log_errorf(-ENOMEM, "Out of memory");
                         pairs = p;
                 }
-                pairs[n++] = (Pair){key, value};
+                pairs[n++] = (Pair){ key, value };
         }
         if (r < 0)
                 return ctl_bus_error("Cannot read the reply", r);
@@ -157,8 +157,7 @@ int verb_render(Ctl *c, int argc, char **argv) {
                 if (r < 0)
                         return r;
                 if (!dump_text_is_valid(file_text, len))
-                        return log_errorf(
-                                -EINVAL, "The template in %s is not text (UTF-8 without NUL)", c->file);
+                        return log_errorf(-EINVAL, "The template in %s is not text (UTF-8 without NUL)", c->file);
                 template = file_text;
                 group = argv[1];
         } else {

@@ -260,8 +260,7 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         int authorized = 0, challenge = 0;
 
         /* polkitd absent or failing is a no, never a yes. */
-        if (sd_bus_message_is_method_error(reply, NULL) ||
-                sd_bus_message_enter_container(reply, 'r', "bba{ss}") < 0 ||
+        if (sd_bus_message_is_method_error(reply, NULL) || sd_bus_message_enter_container(reply, 'r', "bba{ss}") < 0 ||
                 sd_bus_message_read(reply, "bb", &authorized, &challenge) < 0)
                 authorized = challenge = 0;
 
@@ -299,8 +298,7 @@ static int polkit_ask(Auth *a, Verdict *v, sd_bus_message *m) {
         if (r < 0)
                 return r;
         /* An interactive check waits for a person: no timeout of ours. */
-        return sd_bus_call_async(a->bus, &v->question.slot, call, on_polkit_reply, v,
-                flags ? UINT64_MAX : 0);
+        return sd_bus_call_async(a->bus, &v->question.slot, call, on_polkit_reply, v, flags ? UINT64_MAX : 0);
 }
 
 static void sender_forget_oldest_verdict(Sender *s) {
@@ -395,8 +393,7 @@ static bool is_own_namespace(Auth *a, Sender *s, const char *ns) {
         return streq(ns, own);
 }
 
-static int authorize_sender(Auth *a, Sender *s, sd_bus_message *m, Action action, const char *ns,
-        sd_bus_error *error) {
+static int authorize_sender(Auth *a, Sender *s, sd_bus_message *m, Action action, const char *ns, sd_bus_error *error) {
         Answer namespace_answer = ANSWER_NO;
         Verdict *v, *manage;
         int r;
@@ -441,11 +438,8 @@ static int sender_known(Auth *a, sd_bus_message *m, Sender **ret, sd_bus_error *
         if (r < 0)
                 return r;
         switch (s->uid_question.answer) {
-        case ANSWER_YES:
-                *ret = s;
-                return 0;
-        case ANSWER_ASKING:
-                return question_wait(&s->uid_question, m);
+        case ANSWER_YES: *ret = s; return 0;
+        case ANSWER_ASKING: return question_wait(&s->uid_question, m);
         default:
                 return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
                         "Access denied: the credentials of %s could not be established", sender);

@@ -20,8 +20,8 @@
 #include <systemd/sd-bus.h>
 
 typedef enum Action {
-        ACTION_READ,   /* read or subscribe in a namespace */
-        ACTION_WRITE,  /* change data in a namespace */
+        ACTION_READ, /* read or subscribe in a namespace */
+        ACTION_WRITE, /* change data in a namespace */
         ACTION_MANAGE, /* the root object, the Manager interface */
         _ACTION_MAX,
 } Action;

@@ -108,8 +108,8 @@ static const char *const statement_sql[_STMT_MAX] = {
         [STMT_PREFIX_COUNT] = "SELECT count(*) FROM entries WHERE grp >= ?1 AND " LIVE,
         [STMT_PREFIX_COUNT_BOUNDED] = "SELECT count(*) FROM entries WHERE grp >= ?1 AND grp < ?2 AND " LIVE,
         [STMT_PREFIX_GROUPS] = "SELECT DISTINCT grp FROM entries WHERE grp >= ?1 AND " LIVE " ORDER BY grp",
-        [STMT_PREFIX_GROUPS_BOUNDED] = "SELECT DISTINCT grp FROM entries WHERE grp >= ?1 AND grp < ?2 AND " LIVE
-                                       " ORDER BY grp",
+        [STMT_PREFIX_GROUPS_BOUNDED] =
+                "SELECT DISTINCT grp FROM entries WHERE grp >= ?1 AND grp < ?2 AND " LIVE " ORDER BY grp",
         [STMT_EXPIRED_LIST] = "SELECT grp, key, value, version, revision, modified_usec, expires_usec FROM entries "
                               "WHERE expires_usec > 0 AND expires_usec <= ?9 AND grp >= ?1 ORDER BY grp",
         [STMT_EXPIRED_LIST_BOUNDED] = "SELECT grp, key, value, version, revision, modified_usec, expires_usec "
@@ -147,14 +147,14 @@ struct Backend {
         /* The statement whose row a caller may still be reading (see "borrowed" in backend.h). */
         sqlite3_stmt *pending;
 
-        char *path;         /* NULL for :memory: */
+        char *path; /* NULL for :memory: */
         char *reserve_path; /* <path>-reserve */
         bool reserve_held;
-        bool space_low;     /* no room for writes: secure_delete is FAST */
-        int secure_delete;  /* as the library set it */
+        bool space_low; /* no room for writes: secure_delete is FAST */
+        int secure_delete; /* as the library set it */
         uint64_t checkpoint_bytes; /* WAL_CHECKPOINT_FRAMES pages */
-        uint64_t tx_bytes;         /* rows written in the open transaction */
-        uint64_t call_bytes;       /* of which in the open savepoint */
+        uint64_t tx_bytes; /* rows written in the open transaction */
+        uint64_t call_bytes; /* of which in the open savepoint */
 };
 
 /* SQLite's result codes that mean "the disk" rather than "the caller". */
@@ -328,7 +328,7 @@ static bool space_for_writes(Backend *b, uint64_t extra, uint64_t *ret_available
         }
         room = b->reserve_held && available >= need;
         if (room == b->space_low) {
-                const char *sql = !room           ? "PRAGMA secure_delete = FAST"
+                const char *sql = !room              ? "PRAGMA secure_delete = FAST"
                                   : b->secure_delete ? "PRAGMA secure_delete = ON"
                                                      : "PRAGMA secure_delete = OFF";
                 b->space_low = !room;
@@ -351,7 +351,8 @@ static int space_check_write(Backend *b, StoreError *error) {
                 return 0;
         return store_error_set(error, -ENOSPC,
                 "Database failed to write: the disk is full (%" PRIu64 " KiB free, writes need %" PRIu64
-                " KiB, and room for the reserve for deletes)", available / 1024, need / 1024);
+                " KiB, and room for the reserve for deletes)",
+                available / 1024, need / 1024);
 }
 
 /* Before a commit: if the disk is (nearly) full, whatever is in this transaction only removes data
@@ -532,8 +533,7 @@ static int sqlite_group_count(Backend *b, const char *group, uint64_t now, uint6
         return r < 0 ? r : 0;
 }
 
-static int sqlite_group_usage(Backend *b, const char *group, uint64_t now, BackendGroupUsage *ret,
-        StoreError *error) {
+static int sqlite_group_usage(Backend *b, const char *group, uint64_t now, BackendGroupUsage *ret, StoreError *error) {
         sqlite3_stmt *s = statement(b, STMT_GROUP_USAGE);
         int rc;
 

@@ -20,7 +20,7 @@ typedef struct Backend Backend;
 typedef struct BackendBackup BackendBackup;
 
 typedef enum BackendDurability {
-        BACKEND_DURABILITY_FULL,   /* survives power loss: fsync on every commit */
+        BACKEND_DURABILITY_FULL, /* survives power loss: fsync on every commit */
         BACKEND_DURABILITY_NORMAL, /* survives a crash of the daemon */
 } BackendDurability;
 
@@ -84,8 +84,8 @@ typedef struct BackendOps {
         int (*entry_delete)(Backend *b, const char *group, const char *key, StoreError *error);
 
         /* Live rows of one group ordered by key; limit UINT64_MAX = all. */
-        int (*group_list)(Backend *b, const char *group, uint64_t now, uint64_t offset, uint64_t limit,
-                BackendRowFn fn, void *userdata, StoreError *error);
+        int (*group_list)(Backend *b, const char *group, uint64_t now, uint64_t offset, uint64_t limit, BackendRowFn fn,
+                void *userdata, StoreError *error);
         int (*group_count)(Backend *b, const char *group, uint64_t now, uint64_t *ret, StoreError *error);
         int (*group_usage)(Backend *b, const char *group, uint64_t now, BackendGroupUsage *ret, StoreError *error);
         /* Returns 1 if the group has any row, live or not, else 0. */

@@ -129,9 +129,8 @@ static void transfer_end(Transfer *t, int r, const sd_bus_error *error) {
 
         transfer_release_fd(t);
         if (r >= 0)
-                k = t->kind == TRANSFER_BACKUP
-                            ? reply_queue_return(t->context->replies, t->call, NULL)
-                            : reply_queue_return(t->context->replies, t->call, "t", t->count);
+                k = t->kind == TRANSFER_BACKUP ? reply_queue_return(t->context->replies, t->call, NULL)
+                                               : reply_queue_return(t->context->replies, t->call, "t", t->count);
         else if (error && sd_bus_error_is_set(error))
                 k = sd_bus_reply_method_error(t->call, error);
         else
@@ -153,7 +152,7 @@ static void transfer_fail_store(Transfer *t, int r, const StoreError *e) {
 static void transfer_fail(Transfer *t, int r, const char *name, const char *format, ...) _printf_(4, 5);
 static void transfer_fail(Transfer *t, int r, const char *name, const char *format, ...) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        StoreError e = {.code = r};
+        StoreError e = { .code = r };
         va_list ap;
 
         va_start(ap, format);
@@ -224,8 +223,8 @@ static void transfer_pump_out(Transfer *t) {
                 if (t->written == t->data.len) {
                         r = t->kind == TRANSFER_BACKUP ? backup_refill(t) : 0;
                         if (r < 0) {
-                                transfer_fail(t, r, SD_BUS_ERROR_IO_ERROR,
-                                        "Cannot read the backup image: %s", strerror(-r));
+                                transfer_fail(t, r, SD_BUS_ERROR_IO_ERROR, "Cannot read the backup image: %s",
+                                        strerror(-r));
                                 return;
                         }
                         if (r == 0) {
@@ -233,8 +232,7 @@ static void transfer_pump_out(Transfer *t) {
                                 return;
                         }
                 }
-                k = transfer_write(
-                        t, t->data.data + t->written, MIN(t->data.len - t->written, TRANSFER_CHUNK_BYTES));
+                k = transfer_write(t, t->data.data + t->written, MIN(t->data.len - t->written, TRANSFER_CHUNK_BYTES));
                 if (k == -EAGAIN)
                         return; /* the io source calls again when there is room */
                 if (k == -EINTR)
@@ -245,8 +243,8 @@ static void transfer_pump_out(Transfer *t) {
                         return;
                 }
                 if (k < 0) {
-                        transfer_fail(t, (int)k, SD_BUS_ERROR_IO_ERROR,
-                                "Cannot write to the file descriptor: %s", strerror((int)-k));
+                        transfer_fail(t, (int)k, SD_BUS_ERROR_IO_ERROR, "Cannot write to the file descriptor: %s",
+                                strerror((int)-k));
                         return;
                 }
                 t->written += (size_t)k;
@@ -260,8 +258,8 @@ static void import_apply(Transfer *t) {
         uint64_t revision;
         int r;
 
-        r = store_dump_import(t->context->store, t->scope.ns, t->data.data ?: (char *)"", t->data.len,
-                &t->count, &revision, &e);
+        r = store_dump_import(t->context->store, t->scope.ns, t->data.data ?: (char *)"", t->data.len, &t->count,
+                &revision, &e);
         if (r < 0) {
                 transfer_fail_store(t, r, &e);
                 return;
@@ -282,8 +280,8 @@ static void transfer_pump_in(Transfer *t) {
                 if (k == -EINTR)
                         continue;
                 if (k < 0) {
-                        transfer_fail(t, (int)k, SD_BUS_ERROR_IO_ERROR,
-                                "Cannot read from the file descriptor: %s", strerror((int)-k));
+                        transfer_fail(t, (int)k, SD_BUS_ERROR_IO_ERROR, "Cannot read from the file descriptor: %s",
+                                strerror((int)-k));
                         return;
                 }
                 if (k == 0) {
@@ -293,8 +291,7 @@ static void transfer_pump_in(Transfer *t) {
                         return;
                 }
                 if (t->data.len + (size_t)k > IMPORT_MAX_BYTES) {
-                        transfer_fail(t, -STORE_E_TOO_LARGE, NULL,
-                                "Import data over %llu MiB; import it in parts",
+                        transfer_fail(t, -STORE_E_TOO_LARGE, NULL, "Import data over %llu MiB; import it in parts",
                                 IMPORT_MAX_BYTES / 1024 / 1024);
                         return;
                 }
@@ -346,8 +343,8 @@ static int transfer_start_io(Transfer *t) {
                 }
         }
         transfer_progress(t);
-        r = sd_event_add_time(t->context->event, &t->timer_source, CLOCK_MONOTONIC,
-                t->last_progress + timeout_usec(), USEC_PER_SEC, on_timer, t);
+        r = sd_event_add_time(t->context->event, &t->timer_source, CLOCK_MONOTONIC, t->last_progress + timeout_usec(),
+                USEC_PER_SEC, on_timer, t);
         if (r < 0)
                 return r;
 
@@ -394,8 +391,7 @@ static int on_backup_step(sd_event_source *s _unused_, void *userdata) {
         t->defer_source = sd_event_source_disable_unref(t->defer_source);
         r = transfer_start_io(t);
         if (r < 0)
-                transfer_fail(t, r, SD_BUS_ERROR_IO_ERROR, "Cannot write to the file descriptor: %s",
-                        strerror(-r));
+                transfer_fail(t, r, SD_BUS_ERROR_IO_ERROR, "Cannot write to the file descriptor: %s", strerror(-r));
         return 0;
 }
 
@@ -412,8 +408,7 @@ static int backup_begin(Transfer *t, sd_bus_error *error) {
         if (t->image_fd < 0) {
                 r = -errno;
                 t->image_path = mfree(t->image_path);
-                return sd_bus_error_set_errnof(
-                        error, r, "Cannot create a scratch file in %s for the image: %m", dir);
+                return sd_bus_error_set_errnof(error, r, "Cannot create a scratch file in %s for the image: %m", dir);
         }
         if (store_pending_calls(t->context->store) > 0)
                 reply_queue_flush(t->context->replies);
@@ -466,8 +461,7 @@ static int read_fd_argument(sd_bus_message *m, TransferKind kind, int *ret, sd_b
         if (flags < 0)
                 return -errno;
         if (kind == TRANSFER_IMPORT ? (flags & O_ACCMODE) == O_WRONLY : (flags & O_ACCMODE) == O_RDONLY)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                        "The file descriptor is not open for %s",
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "The file descriptor is not open for %s",
                         kind == TRANSFER_IMPORT ? "reading" : "writing");
         *ret = fd;
         return 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#include "bus-manager.h"
 #include "bus-dump.h"
 #include "bus-error.h"
-#include "bus-manager.h"
 #include "context.h"
 
 static int check_namespace_name(const char *name, sd_bus_error *error) {
@@ -32,8 +32,7 @@ static int method_get_namespace(sd_bus_message *m, void *userdata, sd_bus_error 
         return reply_queue_return(scope->context->replies, m, "o", path);
 }
 
-static int append_namespace(const char *ns, const StoreUsage *usage, const StoreQuota *quota _unused_,
-        void *userdata) {
+static int append_namespace(const char *ns, const StoreUsage *usage, const StoreQuota *quota _unused_, void *userdata) {
         return sd_bus_message_append(userdata, "(sttt)", ns, usage->keys, usage->groups, usage->bytes);
 }
 
@@ -153,13 +152,12 @@ const sd_bus_vtable manager_vtable[] = {
         /* Readable by every caller; Revision changes with every write, so no PropertiesChanged for it. */
         SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Revision", "t", property_get_revision, 0, 0),
-        SD_BUS_METHOD_WITH_ARGS("GetNamespace", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
-                method_get_namespace, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetNamespace", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path), method_get_namespace,
+                UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListNamespaces", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sttt)", namespaces),
                 method_list_namespaces, UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("SetQuota",
-                SD_BUS_ARGS("s", name, "t", max_keys, "t", max_groups, "t", max_bytes), SD_BUS_NO_RESULT,
-                method_set_quota, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetQuota", SD_BUS_ARGS("s", name, "t", max_keys, "t", max_groups, "t", max_bytes),
+                SD_BUS_NO_RESULT, method_set_quota, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetQuota", SD_BUS_ARGS("s", name),
                 SD_BUS_RESULT("t", max_keys, "t", max_groups, "t", max_bytes), method_get_quota, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("DeleteNamespace", SD_BUS_ARGS("s", name), SD_BUS_RESULT("t", revision),

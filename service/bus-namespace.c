@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#include "bus-namespace.h"
 #include "bus-error.h"
 #include "bus-manager.h"
-#include "bus-namespace.h"
 #include "bus-scope.h"
 #include "bus-store.h"
 #include "log.h"
@@ -113,8 +113,9 @@ static int property_get_quota(sd_bus *bus, const char *path _unused_, const char
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
         return sd_bus_message_append(reply, "t",
-                streq(property, "MaxKeys") ? quota.max_keys
-                : streq(property, "MaxGroups") ? quota.max_groups : quota.max_bytes);
+                streq(property, "MaxKeys")     ? quota.max_keys
+                : streq(property, "MaxGroups") ? quota.max_groups
+                                               : quota.max_bytes);
 }
 
 static int property_get_usage(sd_bus *bus, const char *path _unused_, const char *interface _unused_,
@@ -131,7 +132,9 @@ static int property_get_usage(sd_bus *bus, const char *path _unused_, const char
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
         return sd_bus_message_append(reply, "t",
-                streq(property, "Keys") ? usage.keys : streq(property, "Groups") ? usage.groups : usage.bytes);
+                streq(property, "Keys")     ? usage.keys
+                : streq(property, "Groups") ? usage.groups
+                                            : usage.bytes);
 }
 
 static const sd_bus_vtable namespace_vtable[] = {
@@ -189,8 +192,10 @@ static bool path_lists_namespaces(const char *path) {
         size_t n = strlen(path), folder = strlen(NAMESPACE_OBJECT_PREFIX);
 
         if (n >= folder)
-                return strncmp(path, NAMESPACE_OBJECT_PREFIX, folder) == 0 && (path[folder] == '\0' || path[folder] == '/');
-        return streq(path, "/") || (strncmp(path, NAMESPACE_OBJECT_PREFIX, n) == 0 && NAMESPACE_OBJECT_PREFIX[n] == '/');
+                return strncmp(path, NAMESPACE_OBJECT_PREFIX, folder) == 0 &&
+                       (path[folder] == '\0' || path[folder] == '/');
+        return streq(path, "/") ||
+               (strncmp(path, NAMESPACE_OBJECT_PREFIX, n) == 0 && NAMESPACE_OBJECT_PREFIX[n] == '/');
 }
 
 /* Makes an Introspect that may list namespaces wait for the caller's uid, as a method waits for

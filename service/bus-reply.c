@@ -6,7 +6,7 @@
 #include "log.h"
 
 typedef struct PendingReply {
-        sd_bus_message *call;  /* to answer with an error if the commit fails */
+        sd_bus_message *call; /* to answer with an error if the commit fails */
         sd_bus_message *reply; /* to send if it succeeds */
 } PendingReply;
 

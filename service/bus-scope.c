@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include "bus-manager.h"
 #include "bus-scope.h"
+#include "bus-manager.h"
 
 int scope_authorize(const Scope *scope, sd_bus_message *m, Action action, Scope *ret, sd_bus_error *error) {
         Auth *auth = scope->context->auth;

@@ -4,17 +4,16 @@
  * replies. Replies are built straight from the store's borrowed values, without copies of our own.
  * Changes reach subscribers through the store's observer, not from here. */
 
+#include "bus-store.h"
 #include "bus-dump.h"
 #include "bus-error.h"
 #include "bus-scope.h"
-#include "bus-store.h"
 #include "context.h"
 #include "text.h"
 
 static Store *scope_store(const Scope *scope) {
         return scope->context->store;
 }
-
 
 static int reply_revision(const Scope *scope, sd_bus_message *m, int r, uint64_t revision, const StoreError *e,
         sd_bus_error *error) {
@@ -247,8 +246,7 @@ static int method_delete_group(sd_bus_message *m, void *userdata, sd_bus_error *
         return reply_revision(scope, m, r, revision, &e, error);
 }
 
-static int append_dict_entry(const char *key, const StoreValue *value, const StoreStat *stat _unused_,
-        void *userdata) {
+static int append_dict_entry(const char *key, const StoreValue *value, const StoreStat *stat _unused_, void *userdata) {
         return sd_bus_message_append(userdata, "{ss}", key, (const char *)value->data);
 }
 
@@ -592,10 +590,8 @@ const sd_bus_vtable store_vtable[] = {
                 UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Subscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_subscribe, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Unsubscribe", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_unsubscribe, UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Export", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_export,
-                UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Import", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_import,
-                UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Export", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_export, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Import", SD_BUS_ARGS("h", fd), SD_BUS_RESULT("t", count), method_import, UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("Changed",
                 SD_BUS_ARGS("s", group, "s", key, "s", type, "s", value, "t", revision, "t", timestamp_usec), 0),
         SD_BUS_SIGNAL_WITH_ARGS("Overflow", SD_BUS_ARGS("t", revision), 0),

@@ -61,9 +61,18 @@ static int parse_size(const char *s, uint64_t *ret) {
         }
         switch (*p) {
         case 0: break;
-        case 'K': unit = 1024ULL; p++; break;
-        case 'M': unit = 1024ULL * 1024; p++; break;
-        case 'G': unit = 1024ULL * 1024 * 1024; p++; break;
+        case 'K':
+                unit = 1024ULL;
+                p++;
+                break;
+        case 'M':
+                unit = 1024ULL * 1024;
+                p++;
+                break;
+        case 'G':
+                unit = 1024ULL * 1024 * 1024;
+                p++;
+                break;
         default: return -EINVAL;
         }
         if (*p != 0)
@@ -297,7 +306,8 @@ int config_load_file(Config *c, const char *path, bool must_exist, char **ret_me
                 if (*l == '[') {
                         char *end = strchr(l, ']');
                         if (!end || end[1] != 0)
-                                return fail(ret_message, -EINVAL, "%s:%u: malformed section header: %s", path, line_no, l);
+                                return fail(ret_message, -EINVAL, "%s:%u: malformed section header: %s", path, line_no,
+                                        l);
                         free(section);
                         section = strndup(l + 1, (size_t)(end - l - 1));
                         if (!section)

@@ -10,14 +10,14 @@
 #include "events.h"
 #include "store.h"
 
-#define CONFIG_DEFAULT_PATH     "/etc/stored/stored.conf"
-#define CONFIG_DEFAULT_DATABASE "/var/lib/stored/store.db"
+#define CONFIG_DEFAULT_PATH          "/etc/stored/stored.conf"
+#define CONFIG_DEFAULT_DATABASE      "/var/lib/stored/store.db"
 #define CONFIG_DEFAULT_DIRECT_SOCKET "/run/stored/private"
 
 /* What to do with a database found damaged at start-up (OnCorruption=). */
 typedef enum ConfigOnCorruption {
         CONFIG_ON_CORRUPTION_MOVE_ASIDE, /* rename it to <path>.corrupt-<time>, start on a fresh file */
-        CONFIG_ON_CORRUPTION_REFUSE,     /* do not start; an administrator decides */
+        CONFIG_ON_CORRUPTION_REFUSE, /* do not start; an administrator decides */
 } ConfigOnCorruption;
 
 typedef struct Config {

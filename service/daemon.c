@@ -11,8 +11,8 @@
 #include "bus-manager.h"
 #include "bus-namespace.h"
 #include "bus-store.h"
-#include "database-file.h"
 #include "daemon.h"
+#include "database-file.h"
 #include "direct.h"
 #include "log.h"
 
@@ -93,8 +93,8 @@ static int context_open_store(Context *c) {
          * newer schema) may pass or need a person, so it never costs the file its place. */
         if (r == -EUCLEAN && !streq(c->config.database, ":memory:")) {
                 if (c->config.on_corruption == CONFIG_ON_CORRUPTION_REFUSE) {
-                        log_error("Database %s is damaged (%s); not starting (OnCorruption=refuse)",
-                                c->config.database, e.message);
+                        log_error("Database %s is damaged (%s); not starting (OnCorruption=refuse)", c->config.database,
+                                e.message);
                         return r;
                 }
                 r = database_file_move_aside(c->config.database, &moved);

@@ -30,8 +30,8 @@ typedef struct Subscription {
         Subscriber *subscriber;
         ScopeSubscribers *scope;
         bool via_polkit;
-        struct Subscription *scope_prev, *scope_next;    /* in the scope's list */
-        struct Subscription *subscriber_next;            /* in the subscriber's list */
+        struct Subscription *scope_prev, *scope_next; /* in the scope's list */
+        struct Subscription *subscriber_next; /* in the subscriber's list */
 } Subscription;
 
 /* Everyone subscribed to one scope, and how signals for it are addressed. */
@@ -43,26 +43,26 @@ struct ScopeSubscribers {
 
 struct Subscriber {
         Events *events;
-        char *name;          /* caller key (caller.h) */
-        sd_bus *bus;         /* the connection its signals go out on */
+        char *name; /* caller key (caller.h) */
+        sd_bus *bus; /* the connection its signals go out on */
         const char *address; /* destination of its signals: the unique name; NULL on a direct connection */
         Subscription *subscriptions;
         unsigned n_subscriptions;
 
-        uint64_t last_revision;  /* of the last signal sent */
+        uint64_t last_revision; /* of the last signal sent */
         uint64_t sent, sent_bytes; /* totals */
         uint64_t read, read_bytes; /* known read: the totals when the last answered ping was sent */
         uint64_t ping_sent, ping_sent_bytes;
         sd_bus_slot *ping;
         uint64_t publication; /* the last publication (commit) it was sent anything of */
-        bool behind;          /* to be ended once the current publication is done */
+        bool behind; /* to be ended once the current publication is done */
 };
 
 struct Events {
         sd_bus *bus;
         EventsLimits limits;
         ScopeSubscribers root;
-        void *namespaces;  /* tsearch tree of ScopeSubscribers, by ns */
+        void *namespaces; /* tsearch tree of ScopeSubscribers, by ns */
         void *subscribers; /* tsearch tree of Subscriber, by name */
         size_t n_subscribers;
         /* Subscribers found too far behind while publishing: ended afterwards, so that the lists being
@@ -98,7 +98,8 @@ static ScopeSubscribers *scope_find(Events *e, const char *ns, bool create) {
         if (!s)
                 return NULL;
         s->ns = strdup(ns);
-        if (!s->ns || sd_bus_path_encode(NAMESPACE_PREFIX, ns, &s->path) < 0 || !tsearch(s, &e->namespaces, scope_compare)) {
+        if (!s->ns || sd_bus_path_encode(NAMESPACE_PREFIX, ns, &s->path) < 0 ||
+                !tsearch(s, &e->namespaces, scope_compare)) {
                 free(s->ns);
                 free(s->path);
                 free(s);
@@ -256,8 +257,7 @@ static void subscriber_flow(Subscriber *sub) {
 
 /* ---- publishing ---- */
 
-static int send_changed(Subscriber *sub, const char *path, const StoreChange *c, const char *group,
-        const char *value) {
+static int send_changed(Subscriber *sub, const char *path, const StoreChange *c, const char *group, const char *value) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
@@ -279,8 +279,7 @@ static int send_changed(Subscriber *sub, const char *path, const StoreChange *c,
 }
 
 /* Sends one change to every subscriber of one scope. */
-static void publish_to_scope(ScopeSubscribers *scope, const StoreChange *c, const char *group,
-        const char *value) {
+static void publish_to_scope(ScopeSubscribers *scope, const StoreChange *c, const char *group, const char *value) {
         for (Subscription *s = scope->first; s; s = s->scope_next) {
                 Subscriber *sub = s->subscriber;
                 int r;

@@ -120,7 +120,7 @@ int dump_json_append_string(DumpBuffer *b, const char *s, size_t n) {
         r = dump_buffer_append(b, "\"", 1);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 unsigned char c = (unsigned char)s[i];
-                char esc[6] = {'\\', 0};
+                char esc[6] = { '\\', 0 };
                 size_t esc_len = 2;
 
                 if (c >= 0x20 && c != '"' && c != '\\')
@@ -133,9 +133,7 @@ int dump_json_append_string(DumpBuffer *b, const char *s, size_t n) {
                 case '\n': esc[1] = 'n'; break;
                 case '\r': esc[1] = 'r'; break;
                 case '\t': esc[1] = 't'; break;
-                default:
-                        memcpy(esc, (char[]){'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]}, 6);
-                        esc_len = 6;
+                default: memcpy(esc, (char[]){ '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] }, 6); esc_len = 6;
                 }
                 r = dump_buffer_append(b, s + start, i - start);
                 if (r >= 0)
@@ -468,15 +466,12 @@ static int skip_value(Parser *p, unsigned depth) {
                         if (take(p, close))
                                 return 0;
                         if (!take(p, ','))
-                                return syntax_error(
-                                        p, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+                                return syntax_error(p, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
                 }
         }
         default:
-                for (const char *const *word = (const char *const[]){"true", "false", "null", NULL}; *word;
-                        word++)
-                        if (p->n - p->pos >= strlen(*word) &&
-                                strncmp(p->s + p->pos, *word, strlen(*word)) == 0) {
+                for (const char *const *word = (const char *const[]){ "true", "false", "null", NULL }; *word; word++)
+                        if (p->n - p->pos >= strlen(*word) && strncmp(p->s + p->pos, *word, strlen(*word)) == 0) {
                                 p->pos += strlen(*word);
                                 return 0;
                         }
@@ -507,7 +502,7 @@ static const char *const member_names[_MEMBER_MAX] = {
 };
 
 int dump_line_parse(char *line, size_t n, DumpEntry *ret, char error[static DUMP_ERROR_MAX]) {
-        Parser p = {.s = line, .n = n, .error = error};
+        Parser p = { .s = line, .n = n, .error = error };
         char *strings[_MEMBER_MAX] = {};
         size_t lengths[_MEMBER_MAX] = {};
         bool seen[_MEMBER_MAX] = {};
@@ -562,14 +557,12 @@ int dump_line_parse(char *line, size_t n, DumpEntry *ret, char error[static DUMP
                 if (!seen[m])
                         return parse_error(&p, "missing \"%s\"", member_names[m]);
                 if (!dump_text_is_valid(strings[m], lengths[m]))
-                        return parse_error(
-                                &p, "\"%s\" is not text (valid UTF-8 without NUL)", member_names[m]);
+                        return parse_error(&p, "\"%s\" is not text (valid UTF-8 without NUL)", member_names[m]);
         }
         if (seen[MEMBER_VALUE] == seen[MEMBER_VALUE_BASE64])
                 return parse_error(&p, "needs exactly one of \"value\" and \"value_base64\"");
         if (seen[MEMBER_VALUE] && !dump_text_is_valid(strings[MEMBER_VALUE], lengths[MEMBER_VALUE]))
-                return parse_error(
-                        &p, "\"value\" is not text (valid UTF-8 without NUL); write it as \"value_base64\"");
+                return parse_error(&p, "\"value\" is not text (valid UTF-8 without NUL); write it as \"value_base64\"");
         if (seen[MEMBER_VALUE_BASE64]) {
                 r = dump_base64_decode_in_place(strings[MEMBER_VALUE_BASE64], lengths[MEMBER_VALUE_BASE64],
                         &lengths[MEMBER_VALUE_BASE64]);

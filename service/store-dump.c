@@ -61,7 +61,7 @@ static int export_entry(const char *key, const StoreValue *value, const StoreSta
 
 int store_dump_export(Store *s, const char *ns, DumpBuffer *out, uint64_t *ret_count, StoreError *error) {
         _cleanup_(group_list_done) GroupList groups = {};
-        ExportContext c = {.out = out};
+        ExportContext c = { .out = out };
         size_t start = out->len;
         int r;
 
@@ -119,10 +119,10 @@ static int import_batch_add(ImportBatch *b, const DumpEntry *e, size_t line) {
         return 0;
 }
 
-int store_dump_import(Store *s, const char *ns, char *data, size_t len, uint64_t *ret_count,
-        uint64_t *ret_revision, StoreError *error) {
+int store_dump_import(Store *s, const char *ns, char *data, size_t len, uint64_t *ret_count, uint64_t *ret_revision,
+        StoreError *error) {
         _cleanup_(import_batch_done) ImportBatch batch = {};
-        DumpReader reader = {.data = data, .len = len};
+        DumpReader reader = { .data = data, .len = len };
         char message[DUMP_ERROR_MAX];
         size_t failed = SIZE_MAX;
         DumpEntry e;
@@ -165,8 +165,8 @@ int store_backup_begin(Store *s, const char *path, StoreBackup **ret, StoreError
                 return -ENOMEM;
         b->ops = store_backend(s, &backend);
         if (!b->ops->backup_begin)
-                return store_error_set(error, -STORE_E_NOT_SUPPORTED,
-                        "The %s backend cannot make a backup image", b->ops->name);
+                return store_error_set(error, -STORE_E_NOT_SUPPORTED, "The %s backend cannot make a backup image",
+                        b->ops->name);
         r = b->ops->backup_begin(backend, path, &b->backup, error);
         if (r < 0)
                 return r;

@@ -16,8 +16,8 @@ int store_dump_export(Store *s, const char *ns, DumpBuffer *out, uint64_t *ret_c
  * transaction, as store_import() does. A line that is not the format is -STORE_E_INVALID_ARGS, with
  * a message naming it, and nothing is written; so is an entry over the size limits. Returns the
  * number of entries imported (those whose deadline had not passed). */
-int store_dump_import(Store *s, const char *ns, char *data, size_t len, uint64_t *ret_count,
-        uint64_t *ret_revision, StoreError *error);
+int store_dump_import(Store *s, const char *ns, char *data, size_t len, uint64_t *ret_count, uint64_t *ret_revision,
+        StoreError *error);
 
 /* A consistent image of the whole database in a new file at `path`, made in steps so that the caller
  * can go on serving between them; writes made meanwhile are carried into the image. step() returns 1

@@ -50,16 +50,16 @@ struct Store {
         StoreObserverFn observer;
         void *observer_userdata;
 
-        uint64_t revision;    /* of the last call that changed something */
+        uint64_t revision; /* of the last call that changed something */
         uint64_t next_expiry; /* earliest deadline, 0 = none; may be early, never late */
 
         /* The open transaction. Without group commit it holds one call and commits at its end; with
          * group commit it holds every call until store_commit(), each call in a savepoint of its own. */
         bool group_commit;
         bool batch_open;
-        bool batch_dirty;                /* something to commit */
-        uint64_t batch_revision;         /* revision and deadline as of the last commit, */
-        uint64_t batch_next_expiry;      /* restored if the transaction fails */
+        bool batch_dirty; /* something to commit */
+        uint64_t batch_revision; /* revision and deadline as of the last commit, */
+        uint64_t batch_next_expiry; /* restored if the transaction fails */
         size_t n_batch_calls;
 
         /* The current call inside it. */
@@ -68,7 +68,7 @@ struct Store {
         uint64_t tx_next_expiry;
         uint64_t tx_now;
         const char *tx_ns; /* the namespace the call writes in: its quota applies; NULL at the root */
-        bool tx_dirty;     /* something besides entries changed (a quota): commit without a revision */
+        bool tx_dirty; /* something besides entries changed (a quota): commit without a revision */
         UsageDelta *deltas;
         size_t n_deltas, deltas_cap;
 
@@ -317,12 +317,12 @@ static int usage_apply(Store *s, StoreError *error) {
                                         record.keys, quota.max_keys);
                         if (over_limit(record.groups, d->groups, quota.max_groups))
                                 return store_error_set(error, -STORE_E_QUOTA,
-                                        "Namespace %s would hold %" PRIu64 " groups, over its quota of %" PRIu64,
-                                        d->ns, record.groups, quota.max_groups);
+                                        "Namespace %s would hold %" PRIu64 " groups, over its quota of %" PRIu64, d->ns,
+                                        record.groups, quota.max_groups);
                         if (over_limit(record.bytes, d->bytes, quota.max_bytes))
                                 return store_error_set(error, -STORE_E_QUOTA,
-                                        "Namespace %s would hold %" PRIu64 " bytes, over its quota of %" PRIu64,
-                                        d->ns, record.bytes, quota.max_bytes);
+                                        "Namespace %s would hold %" PRIu64 " bytes, over its quota of %" PRIu64, d->ns,
+                                        record.bytes, quota.max_bytes);
                 }
 
                 if (record.keys == 0 && record.groups == 0 && record.bytes == 0 && !record.has_quota)
@@ -633,8 +633,8 @@ static int list_row(const BackendRow *row, void *userdata) {
         return c->fn(row->key, &value, &stat, c->userdata);
 }
 
-int store_list(Store *s, const char *ns, const char *group, uint64_t offset, uint64_t limit, bool text,
-        StoreEntryFn fn, void *userdata, StoreError *error) {
+int store_list(Store *s, const char *ns, const char *group, uint64_t offset, uint64_t limit, bool text, StoreEntryFn fn,
+        void *userdata, StoreError *error) {
         ListContext c = { .fn = fn, .userdata = userdata, .text = text, .group = group, .error = error };
         const char *name;
 
@@ -814,8 +814,8 @@ int store_import(Store *s, const char *ns, const StoreImportEntry *entries, size
                         r = -ENOMEM;
                         break;
                 }
-                r = entry_upsert(s, name, e->key, e->value, e->value_len,
-                        MIN(e->expires_usec, (uint64_t)INT64_MAX), error);
+                r = entry_upsert(s, name, e->key, e->value, e->value_len, MIN(e->expires_usec, (uint64_t)INT64_MAX),
+                        error);
                 count++;
         }
         r = write_finish(s, r, ret_revision, error);

@@ -73,8 +73,8 @@ typedef struct StoreUsage {
 typedef struct StoreOptions {
         BackendOptions backend;
         const BackendOps *backend_ops; /* NULL = SQLite */
-        StoreLimits limits;            /* zeros = defaults */
-        StoreQuota default_quota;      /* for namespaces without a quota of their own */
+        StoreLimits limits; /* zeros = defaults */
+        StoreQuota default_quota; /* for namespaces without a quota of their own */
         /* Wall-clock microseconds; NULL = CLOCK_REALTIME. Tests move time by hand. */
         uint64_t (*now_usec)(void *userdata);
         void *now_userdata;
@@ -138,8 +138,8 @@ int store_get(Store *s, const char *ns, const char *group, const char *key, bool
         StoreError *error);
 int store_stat(Store *s, const char *ns, const char *group, const char *key, StoreStat *ret, StoreError *error);
 /* Live entries of a group ordered by key (bytewise), from `offset`, at most `limit` (UINT64_MAX = all). */
-int store_list(Store *s, const char *ns, const char *group, uint64_t offset, uint64_t limit, bool text,
-        StoreEntryFn fn, void *userdata, StoreError *error);
+int store_list(Store *s, const char *ns, const char *group, uint64_t offset, uint64_t limit, bool text, StoreEntryFn fn,
+        void *userdata, StoreError *error);
 int store_count(Store *s, const char *ns, const char *group, uint64_t *ret, StoreError *error);
 int store_count_all(Store *s, const char *ns, const char *prefix, uint64_t *ret, StoreError *error);
 /* Groups with live keys starting with `prefix`, sorted, as seen from the scope (unprefixed in a namespace). */

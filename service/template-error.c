@@ -74,11 +74,9 @@ int tpl_exec_error(Tpl *t, const char *format, ...) {
                                 line++;
                                 line_start = i + 1;
                         }
-                if (tpl_buf_printf(&prefix, "template: %s:%d:%zu: executing ", t->name, line,
-                            pos - line_start) < 0 ||
-                        tpl_quote(&prefix, t->name, strlen(t->name), false) < 0 ||
-                        tpl_buf_puts(&prefix, " at <") < 0 || tpl_node_describe(&prefix, t->node) < 0 ||
-                        tpl_buf_puts(&prefix, ">: ") < 0)
+                if (tpl_buf_printf(&prefix, "template: %s:%d:%zu: executing ", t->name, line, pos - line_start) < 0 ||
+                        tpl_quote(&prefix, t->name, strlen(t->name), false) < 0 || tpl_buf_puts(&prefix, " at <") < 0 ||
+                        tpl_node_describe(&prefix, t->node) < 0 || tpl_buf_puts(&prefix, ">: ") < 0)
                         return tpl_oom(t);
         }
         va_start(ap, format);
@@ -90,16 +88,14 @@ int tpl_exec_error(Tpl *t, const char *format, ...) {
 int tpl_charge(Tpl *t, uint64_t steps) {
         t->steps += steps;
         if (t->steps > t->max_steps)
-                return tpl_limit_error(
-                        t, "template: %s: step limit of %" PRIu64 " exceeded", t->name, t->max_steps);
+                return tpl_limit_error(t, "template: %s: step limit of %" PRIu64 " exceeded", t->name, t->max_steps);
         return 0;
 }
 
 /* ---- describing nodes, as Go's Node.String() ------------------------------------------------- */
 
 int tpl_node_describe(TplBuf *b, const Node *n) {
-        static const char *const branch_names[] = {
-                [NODE_IF] = "if", [NODE_RANGE] = "range", [NODE_WITH] = "with"};
+        static const char *const branch_names[] = { [NODE_IF] = "if", [NODE_RANGE] = "range", [NODE_WITH] = "with" };
         int r = 0;
 
         switch (n->type) {
@@ -119,8 +115,8 @@ int tpl_node_describe(TplBuf *b, const Node *n) {
                         (r = tpl_node_describe(b, n->branch.pipe)) < 0 || (r = tpl_buf_puts(b, "}}")) < 0 ||
                         (r = tpl_node_describe(b, n->branch.list)) < 0)
                         return r;
-                if (n->branch.else_list && ((r = tpl_buf_puts(b, "{{else}}")) < 0 ||
-                                                   (r = tpl_node_describe(b, n->branch.else_list)) < 0))
+                if (n->branch.else_list &&
+                        ((r = tpl_buf_puts(b, "{{else}}")) < 0 || (r = tpl_node_describe(b, n->branch.else_list)) < 0))
                         return r;
                 return tpl_buf_puts(b, "{{end}}");
         case NODE_BREAK: return tpl_buf_puts(b, "{{break}}");
@@ -174,8 +170,7 @@ int tpl_node_describe(TplBuf *b, const Node *n) {
                 return r;
         case NODE_CHAIN:
                 if (n->field.node->type == NODE_PIPE) {
-                        if ((r = tpl_buf_putc(b, '(')) < 0 ||
-                                (r = tpl_node_describe(b, n->field.node)) < 0 ||
+                        if ((r = tpl_buf_putc(b, '(')) < 0 || (r = tpl_node_describe(b, n->field.node)) < 0 ||
                                 (r = tpl_buf_putc(b, ')')) < 0)
                                 return r;
                 } else if ((r = tpl_node_describe(b, n->field.node)) < 0)

@@ -48,7 +48,7 @@ int tpl_value_from_buf(Value *ret, TplBuf *b) {
                 memcpy(box->data, b->data, b->len);
         box->data[b->len] = 0;
         tpl_buf_free(b);
-        *ret = (Value){.type = VALUE_STRING, .str = {box->data, box->len, box}};
+        *ret = (Value){ .type = VALUE_STRING, .str = { box->data, box->len, box } };
         return 0;
 }
 
@@ -65,7 +65,7 @@ const char *tpl_value_type_name(const Value *v) {
 }
 
 static Value borrowed_string(const char *s, size_t len) {
-        return (Value){.type = VALUE_STRING, .str = {s, len, NULL}};
+        return (Value){ .type = VALUE_STRING, .str = { s, len, NULL } };
 }
 
 bool tpl_truth(const Tpl *t, const Value *v) {
@@ -104,8 +104,7 @@ const TemplateEntry *tpl_lookup(const Tpl *t, const char *key, size_t len) {
 /* Turns a failure to grow a buffer into the right error. */
 static int buf_error(Tpl *t, int r) {
         if (r == -E2BIG)
-                return tpl_limit_error(
-                        t, "template: %s: output limit of %zu bytes exceeded", t->name, t->max_output);
+                return tpl_limit_error(t, "template: %s: output limit of %zu bytes exceeded", t->name, t->max_output);
         if (r == -ENOMEM)
                 return tpl_oom(t);
         return r;
@@ -132,7 +131,7 @@ static int push_var(Tpl *t, TplStr name, const Value *value) {
                 t->vars = v;
                 t->cap_vars = cap;
         }
-        t->vars[t->n_vars++] = (TplVar){name, tpl_value_ref(value)};
+        t->vars[t->n_vars++] = (TplVar){ name, tpl_value_ref(value) };
         return 0;
 }
 
@@ -143,8 +142,7 @@ static void pop_vars(Tpl *t, size_t mark) {
 
 static TplVar *find_var(Tpl *t, TplStr name) {
         for (size_t i = t->n_vars; i > 0; i--)
-                if (t->vars[i - 1].name.len == name.len &&
-                        memcmp(t->vars[i - 1].name.s, name.s, name.len) == 0)
+                if (t->vars[i - 1].name.len == name.len && memcmp(t->vars[i - 1].name.s, name.s, name.len) == 0)
                         return &t->vars[i - 1];
         return NULL;
 }
@@ -193,17 +191,16 @@ static int ideal_constant(Tpl *t, const Node *n, Value *ret) {
 
         at(t, n);
         if (n->number.is_complex)
-                return tpl_exec_error(
-                        t, "complex number constants are not supported: %.*s", (int)text.len, text.s);
+                return tpl_exec_error(t, "complex number constants are not supported: %.*s", (int)text.len, text.s);
         for (size_t i = 0; i < text.len; i++)
                 if (strchr(".eEpP", text.s[i]) && text.s[i])
                         float_text = true;
         if (n->number.is_float && !is_hex_int(text) && text.s[0] != '\'' && float_text) {
-                *ret = (Value){.type = VALUE_FLOAT, .f = n->number.f};
+                *ret = (Value){ .type = VALUE_FLOAT, .f = n->number.f };
                 return 0;
         }
         if (n->number.is_int) {
-                *ret = (Value){.type = VALUE_INT, .i = n->number.i};
+                *ret = (Value){ .type = VALUE_INT, .i = n->number.i };
                 return 0;
         }
         if (n->number.is_uint)
@@ -212,8 +209,8 @@ static int ideal_constant(Tpl *t, const Node *n, Value *ret) {
         return 0;
 }
 
-static int eval_field(Tpl *t, const char *name, size_t name_len, Args args, const Value *final,
-        const Value *receiver, Value *ret) {
+static int eval_field(Tpl *t, const char *name, size_t name_len, Args args, const Value *final, const Value *receiver,
+        Value *ret) {
         if (receiver->type == VALUE_INVALID) {
                 *ret = (Value){};
                 return 0;
@@ -222,8 +219,7 @@ static int eval_field(Tpl *t, const char *name, size_t name_len, Args args, cons
                 const TemplateEntry *e;
 
                 if (args.n > 1 || final)
-                        return tpl_exec_error(
-                                t, "%.*s is not a method but has arguments", (int)name_len, name);
+                        return tpl_exec_error(t, "%.*s is not a method but has arguments", (int)name_len, name);
                 e = tpl_lookup(t, name, name_len);
                 *ret = e ? borrowed_string(e->value, strlen(e->value)) : (Value){};
                 return 0;
@@ -248,14 +244,12 @@ static int eval_field_chain(Tpl *t, const Value *receiver, const TplStr *idents,
         return eval_field(t, idents[n - 1].s, idents[n - 1].len, args, final, &cur, ret);
 }
 
-static int eval_field_node(
-        Tpl *t, const Value *dot, const Node *field, Args args, const Value *final, Value *ret) {
+static int eval_field_node(Tpl *t, const Value *dot, const Node *field, Args args, const Value *final, Value *ret) {
         at(t, field);
         return eval_field_chain(t, dot, field->field.idents, field->field.n_idents, args, final, ret);
 }
 
-static int eval_chain_node(
-        Tpl *t, const Value *dot, const Node *chain, Args args, const Value *final, Value *ret) {
+static int eval_chain_node(Tpl *t, const Value *dot, const Node *chain, Args args, const Value *final, Value *ret) {
         _cleanup_(tpl_value_clear) Value pipe = {};
         int r;
 
@@ -266,8 +260,7 @@ static int eval_chain_node(
         return eval_field_chain(t, &pipe, chain->field.idents, chain->field.n_idents, args, final, ret);
 }
 
-static int eval_variable_node(
-        Tpl *t, const Value *dot, const Node *var, Args args, const Value *final, Value *ret) {
+static int eval_variable_node(Tpl *t, const Value *dot, const Node *var, Args args, const Value *final, Value *ret) {
         TplVar *v;
         int r;
 
@@ -283,8 +276,7 @@ static int eval_variable_node(
                 *ret = tpl_value_ref(&v->value);
                 return 0;
         }
-        return eval_field_chain(
-                t, &v->value, var->field.idents + 1, var->field.n_idents - 1, args, final, ret);
+        return eval_field_chain(t, &v->value, var->field.idents + 1, var->field.n_idents - 1, args, final, ret);
 }
 
 static int validate_type(Tpl *t, Value *v, int type) {
@@ -293,8 +285,7 @@ static int validate_type(Tpl *t, Value *v, int type) {
         if (v->type == VALUE_INVALID)
                 return tpl_exec_error(t, "invalid value; expected string");
         if (v->type != VALUE_STRING)
-                return tpl_exec_error(
-                        t, "wrong type for value; expected string; got %s", tpl_value_type_name(v));
+                return tpl_exec_error(t, "wrong type for value; expected string; got %s", tpl_value_type_name(v));
         return 0;
 }
 
@@ -312,11 +303,9 @@ static void argv_freep(Argv **argv) {
         free(*argv);
 }
 
-static int eval_call(
-        Tpl *t, const Value *dot, Builtin b, const Node *node, Args args, const Value *final, Value *ret) {
+static int eval_call(Tpl *t, const Value *dot, Builtin b, const Node *node, Args args, const Value *final, Value *ret) {
         const BuiltinInfo *info = &tpl_builtins[b];
-        size_t n_args = args.first ? args.n - 1 : 0, num_in = n_args + (final ? 1 : 0), num_fixed = n_args,
-               i = 0;
+        size_t n_args = args.first ? args.n - 1 : 0, num_in = n_args + (final ? 1 : 0), num_fixed = n_args, i = 0;
         const Node *arg = args.first ? args.first->next : NULL;
         _cleanup_(tpl_buf_free) TplBuf err = {};
         _cleanup_(argv_freep) Argv *argv = NULL;
@@ -325,11 +314,11 @@ static int eval_call(
         if (info->variadic) {
                 num_fixed = info->num_in - 1;
                 if (num_in < num_fixed)
-                        return tpl_exec_error(t, "wrong number of args for %s: want at least %u got %zu",
-                                info->name, info->num_in - 1, n_args);
+                        return tpl_exec_error(t, "wrong number of args for %s: want at least %u got %zu", info->name,
+                                info->num_in - 1, n_args);
         } else if (num_in != info->num_in)
-                return tpl_exec_error(
-                        t, "wrong number of args for %s: want %u got %zu", info->name, info->num_in, num_in);
+                return tpl_exec_error(t, "wrong number of args for %s: want %u got %zu", info->name, info->num_in,
+                        num_in);
 
         if (b == BUILTIN_AND || b == BUILTIN_OR) {
                 Value v = {};
@@ -392,8 +381,8 @@ static int eval_call(
         return 0;
 }
 
-static int eval_function(Tpl *t, const Value *dot, const Node *ident, const Node *cmd, Args args,
-        const Value *final, Value *ret) {
+static int eval_function(Tpl *t, const Value *dot, const Node *ident, const Node *cmd, Args args, const Value *final,
+        Value *ret) {
         at(t, ident);
         return eval_call(t, dot, ident->ident.builtin, cmd, args, final, ret);
 }
@@ -412,7 +401,7 @@ static int eval_arg(Tpl *t, const Value *dot, int type, const Node *n, Value *re
                         return tpl_exec_error(t, "cannot assign nil to string");
                 *ret = (Value){};
                 return 0;
-        case NODE_FIELD: r = eval_field_node(t, dot, n, (Args){n, 1}, NULL, ret); break;
+        case NODE_FIELD: r = eval_field_node(t, dot, n, (Args){ n, 1 }, NULL, ret); break;
         case NODE_VARIABLE: r = eval_variable_node(t, dot, n, (Args){}, NULL, ret); break;
         case NODE_PIPE: r = eval_pipeline(t, dot, n, ret); break;
         case NODE_IDENTIFIER: r = eval_function(t, dot, n, n, (Args){}, NULL, ret); break;
@@ -428,12 +417,10 @@ static int eval_arg(Tpl *t, const Value *dot, int type, const Node *n, Value *re
                 /* an empty interface takes the constant as it is */
                 at(t, n);
                 switch (n->type) {
-                case NODE_BOOL: *ret = (Value){.type = VALUE_BOOL, .b = n->boolean}; return 0;
+                case NODE_BOOL: *ret = (Value){ .type = VALUE_BOOL, .b = n->boolean }; return 0;
                 case NODE_NUMBER: return ideal_constant(t, n, ret);
                 case NODE_STRING: *ret = borrowed_string(n->string.text.s, n->string.text.len); return 0;
-                default:
-                        return describe_error(
-                                t, "can't handle assignment of ", n, " to empty interface argument");
+                default: return describe_error(t, "can't handle assignment of ", n, " to empty interface argument");
                 }
         }
         if (r < 0)
@@ -446,7 +433,7 @@ static int eval_arg(Tpl *t, const Value *dot, int type, const Node *n, Value *re
 
 static int eval_command(Tpl *t, const Value *dot, const Node *cmd, const Value *final, Value *ret) {
         const Node *first = cmd->first;
-        Args args = {first, cmd->n_children};
+        Args args = { first, cmd->n_children };
         int r;
 
         r = tpl_charge(t, 1);
@@ -470,7 +457,7 @@ static int eval_command(Tpl *t, const Value *dot, const Node *cmd, const Value *
         if (r < 0)
                 return r;
         switch (first->type) {
-        case NODE_BOOL: *ret = (Value){.type = VALUE_BOOL, .b = first->boolean}; return 0;
+        case NODE_BOOL: *ret = (Value){ .type = VALUE_BOOL, .b = first->boolean }; return 0;
         case NODE_DOT: *ret = tpl_value_ref(dot); return 0;
         case NODE_NIL: return tpl_exec_error(t, "nil is not a command");
         case NODE_NUMBER: return ideal_constant(t, first, ret);
@@ -630,11 +617,11 @@ static int walk(Tpl *t, const Value *dot, const Node *node) {
 }
 
 int tpl_execute(Tpl *t) {
-        Value data = {.type = VALUE_MAP};
+        Value data = { .type = VALUE_MAP };
         int r;
 
         t->out.limit = t->max_output;
-        r = push_var(t, (TplStr){"$", 1}, &data);
+        r = push_var(t, (TplStr){ "$", 1 }, &data);
         if (r >= 0)
                 r = walk(t, &data, t->root);
         pop_vars(t, 0);

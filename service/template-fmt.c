@@ -26,8 +26,7 @@ typedef struct Fmt {
 static int print_arg(Fmt *f, const Value *arg, uint32_t verb);
 
 static void clear_flags(Fmt *f) {
-        f->wid_present = f->prec_present = f->minus = f->plus = f->sharp = f->space = f->zero = f->sharp_v =
-                false;
+        f->wid_present = f->prec_present = f->minus = f->plus = f->sharp = f->space = f->zero = f->sharp_v = false;
         f->wid = f->prec = 0;
 }
 
@@ -84,8 +83,7 @@ static int pad_string(Fmt *f, const char *s) {
         return pad(f, s, strlen(s));
 }
 
-static int fmt_integer(
-        Fmt *f, uint64_t u, unsigned base, bool is_signed, uint32_t verb, const char *digits) {
+static int fmt_integer(Fmt *f, uint64_t u, unsigned base, bool is_signed, uint32_t verb, const char *digits) {
         _cleanup_free_ char *heap = NULL;
         bool negative = is_signed && (int64_t)u < 0;
         char small[68], *buf = small;
@@ -199,7 +197,7 @@ static int fmt_sbx(Fmt *f, const char *s, size_t n, const char *digits) {
                         return r;
         }
         if (f->sharp) {
-                char prefix[2] = {'0', digits[16]};
+                char prefix[2] = { '0', digits[16] };
 
                 r = tpl_buf_put(f->buf, prefix, 2);
                 if (r < 0)
@@ -229,7 +227,7 @@ static int fmt_sbx(Fmt *f, const char *s, size_t n, const char *digits) {
 }
 
 static int fmt_q(Fmt *f, const char *s, size_t n) {
-        _cleanup_(tpl_buf_free) TplBuf q = {.limit = f->buf->limit};
+        _cleanup_(tpl_buf_free) TplBuf q = { .limit = f->buf->limit };
         int r;
 
         n = truncated_length(f, s, n);
@@ -259,7 +257,7 @@ static int fmt_qc(Fmt *f, uint64_t c) {
 }
 
 static int fmt_unicode(Fmt *f, uint64_t u) {
-        _cleanup_(tpl_buf_free) TplBuf b = {.limit = f->buf->limit};
+        _cleanup_(tpl_buf_free) TplBuf b = { .limit = f->buf->limit };
         char hex[17];
         int prec = 4, n, r;
 
@@ -358,8 +356,7 @@ static int format_float_g(double v, TplBuf *b) {
         if (exp < -4 || exp >= 6) {
                 if ((r = tpl_buf_putc(b, digits[0])) < 0)
                         return r;
-                if (nd > 1 && ((r = tpl_buf_putc(b, '.')) < 0 ||
-                                      (r = tpl_buf_put(b, digits + 1, (size_t)nd - 1)) < 0))
+                if (nd > 1 && ((r = tpl_buf_putc(b, '.')) < 0 || (r = tpl_buf_put(b, digits + 1, (size_t)nd - 1)) < 0))
                         return r;
                 return tpl_buf_printf(b, "e%c%02d", exp < 0 ? '-' : '+', abs(exp));
         }
@@ -411,8 +408,7 @@ static int bad_verb(Fmt *f, const Value *arg, uint32_t verb) {
                 return r;
         if (arg->type == VALUE_INVALID)
                 r = tpl_buf_puts(f->buf, "<nil>");
-        else if ((r = tpl_buf_puts(f->buf, tpl_value_type_name(arg))) >= 0 &&
-                 (r = tpl_buf_putc(f->buf, '=')) >= 0)
+        else if ((r = tpl_buf_puts(f->buf, tpl_value_type_name(arg))) >= 0 && (r = tpl_buf_putc(f->buf, '=')) >= 0)
                 r = print_arg(f, arg, 'v');
         if (r < 0)
                 return r;
@@ -452,8 +448,8 @@ static int print_map(Fmt *f, uint32_t verb) {
         r = tpl_buf_puts(f->buf, "map[");
         for (size_t i = 0; r >= 0 && i < f->t->n_entries; i++) {
                 const TemplateEntry *e = &f->t->entries[i];
-                Value key = {.type = VALUE_STRING, .str = {e->key, strlen(e->key), NULL}};
-                Value value = {.type = VALUE_STRING, .str = {e->value, strlen(e->value), NULL}};
+                Value key = { .type = VALUE_STRING, .str = { e->key, strlen(e->key), NULL } };
+                Value value = { .type = VALUE_STRING, .str = { e->value, strlen(e->value), NULL } };
 
                 if (i > 0)
                         r = tpl_buf_putc(f->buf, ' ');
@@ -496,8 +492,7 @@ static int print_arg(Fmt *f, const Value *arg, uint32_t verb) {
                 if (verb == 'v')
                         return fmt_float(f, arg->f);
                 if (strchr("bgGxXfeEF", (int)verb) && verb != 0)
-                        return unsupported(
-                                f, "%%%c with floating-point values is not supported", (char)verb);
+                        return unsupported(f, "%%%c with floating-point values is not supported", (char)verb);
                 return bad_verb(f, arg, verb);
         case VALUE_INT: return fmt_integer_verb(f, arg, (uint64_t)arg->i, true, verb);
         case VALUE_UINT8: return fmt_integer_verb(f, arg, arg->u, false, verb);
@@ -508,7 +503,7 @@ static int print_arg(Fmt *f, const Value *arg, uint32_t verb) {
 }
 
 int tpl_sprint(const Tpl *t, TplBuf *b, const Value *args, size_t n, bool ln) {
-        Fmt f = {.t = t, .buf = b};
+        Fmt f = { .t = t, .buf = b };
         bool prev_string = false;
         int r;
 
@@ -557,7 +552,7 @@ static bool parse_num(const char *s, size_t *i, size_t end, int *ret) {
 
 int tpl_sprintf(const Tpl *t, TplBuf *b, const char *format, size_t end, const Value *args, size_t n,
         TplBuf *unsupported_msg) {
-        Fmt f = {.t = t, .buf = b, .unsupported = unsupported_msg};
+        Fmt f = { .t = t, .buf = b, .unsupported = unsupported_msg };
         size_t arg_num = 0, i = 0;
         int r;
 
@@ -600,8 +595,7 @@ int tpl_sprintf(const Tpl *t, TplBuf *b, const char *format, size_t end, const V
                 if (i + 1 < end && format[i] == '.') {
                         i++;
                         if (format[i] == '[' || format[i] == '*')
-                                return unsupported(
-                                        &f, "printf: '%c' in a format is not supported", format[i]);
+                                return unsupported(&f, "printf: '%c' in a format is not supported", format[i]);
                         f.prec_present = parse_num(format, &i, end, &f.prec);
                         if (!f.prec_present) {
                                 f.prec = 0;

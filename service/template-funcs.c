@@ -9,25 +9,25 @@
 /* Sorted by name, for the lookup. Go's signature decides the argument checks: num_in counts the
  * parameters, the variadic one included. */
 const BuiltinInfo tpl_builtins[_BUILTIN_MAX] = {
-        [BUILTIN_AND] = {"and", 2, true, PARAM_ANY},
-        [BUILTIN_CALL] = {"call", 2, true, PARAM_ANY},
-        [BUILTIN_EQ] = {"eq", 2, true, PARAM_ANY},
-        [BUILTIN_GE] = {"ge", 2, false, PARAM_ANY},
-        [BUILTIN_GT] = {"gt", 2, false, PARAM_ANY},
-        [BUILTIN_HTML] = {"html", 1, true, PARAM_ANY},
-        [BUILTIN_INDEX] = {"index", 2, true, PARAM_ANY},
-        [BUILTIN_JS] = {"js", 1, true, PARAM_ANY},
-        [BUILTIN_LE] = {"le", 2, false, PARAM_ANY},
-        [BUILTIN_LEN] = {"len", 1, false, PARAM_ANY},
-        [BUILTIN_LT] = {"lt", 2, false, PARAM_ANY},
-        [BUILTIN_NE] = {"ne", 2, false, PARAM_ANY},
-        [BUILTIN_NOT] = {"not", 1, false, PARAM_ANY},
-        [BUILTIN_OR] = {"or", 2, true, PARAM_ANY},
-        [BUILTIN_PRINT] = {"print", 1, true, PARAM_ANY},
-        [BUILTIN_PRINTF] = {"printf", 2, true, PARAM_STRING},
-        [BUILTIN_PRINTLN] = {"println", 1, true, PARAM_ANY},
-        [BUILTIN_SLICE] = {"slice", 2, true, PARAM_ANY},
-        [BUILTIN_URLQUERY] = {"urlquery", 1, true, PARAM_ANY},
+        [BUILTIN_AND] = { "and", 2, true, PARAM_ANY },
+        [BUILTIN_CALL] = { "call", 2, true, PARAM_ANY },
+        [BUILTIN_EQ] = { "eq", 2, true, PARAM_ANY },
+        [BUILTIN_GE] = { "ge", 2, false, PARAM_ANY },
+        [BUILTIN_GT] = { "gt", 2, false, PARAM_ANY },
+        [BUILTIN_HTML] = { "html", 1, true, PARAM_ANY },
+        [BUILTIN_INDEX] = { "index", 2, true, PARAM_ANY },
+        [BUILTIN_JS] = { "js", 1, true, PARAM_ANY },
+        [BUILTIN_LE] = { "le", 2, false, PARAM_ANY },
+        [BUILTIN_LEN] = { "len", 1, false, PARAM_ANY },
+        [BUILTIN_LT] = { "lt", 2, false, PARAM_ANY },
+        [BUILTIN_NE] = { "ne", 2, false, PARAM_ANY },
+        [BUILTIN_NOT] = { "not", 1, false, PARAM_ANY },
+        [BUILTIN_OR] = { "or", 2, true, PARAM_ANY },
+        [BUILTIN_PRINT] = { "print", 1, true, PARAM_ANY },
+        [BUILTIN_PRINTF] = { "printf", 2, true, PARAM_STRING },
+        [BUILTIN_PRINTLN] = { "println", 1, true, PARAM_ANY },
+        [BUILTIN_SLICE] = { "slice", 2, true, PARAM_ANY },
+        [BUILTIN_URLQUERY] = { "urlquery", 1, true, PARAM_ANY },
 };
 
 int tpl_builtin_lookup(const char *name, size_t len) {
@@ -49,7 +49,7 @@ static int fail(TplBuf *err, const char *format, ...) {
 }
 
 static Value bool_value(bool b) {
-        return (Value){.type = VALUE_BOOL, .b = b};
+        return (Value){ .type = VALUE_BOOL, .b = b };
 }
 
 /* ---- comparisons ------------------------------------------------------------------------------- */
@@ -200,7 +200,7 @@ static int builtin_index(const Tpl *t, const Value *argv, size_t argc, Value *re
                                 return r;
                         if (x == item.str.len) /* Go's bounds check lets this through to reflect */
                                 return fail(err, "reflect: string index out of range");
-                        Value byte = {.type = VALUE_UINT8, .u = (unsigned char)item.str.s[x]};
+                        Value byte = { .type = VALUE_UINT8, .u = (unsigned char)item.str.s[x] };
                         tpl_value_clear(&item);
                         item = byte;
                 } else if (item.type == VALUE_MAP) {
@@ -209,11 +209,10 @@ static int builtin_index(const Tpl *t, const Value *argv, size_t argc, Value *re
                         if (index->type == VALUE_INVALID)
                                 return fail(err, "value is nil; should be of type string");
                         if (index->type != VALUE_STRING)
-                                return fail(err, "value has type %s; should be string",
-                                        tpl_value_type_name(index));
+                                return fail(err, "value has type %s; should be string", tpl_value_type_name(index));
                         e = tpl_lookup(t, index->str.s, index->str.len);
-                        item = (Value){.type = VALUE_STRING,
-                                .str = {e ? e->value : "", e ? strlen(e->value) : 0, NULL}};
+                        item = (Value){ .type = VALUE_STRING,
+                                .str = { e ? e->value : "", e ? strlen(e->value) : 0, NULL } };
                 } else
                         return fail(err, "can't index item of type %s", tpl_value_type_name(&item));
         }
@@ -252,8 +251,8 @@ static int builtin_slice(const Value *argv, size_t argc, Value *ret, TplBuf *err
 
 static int builtin_len(const Tpl *t, const Value *item, Value *ret, TplBuf *err) {
         switch (item->type) {
-        case VALUE_STRING: *ret = (Value){.type = VALUE_INT, .i = (int64_t)item->str.len}; return 0;
-        case VALUE_MAP: *ret = (Value){.type = VALUE_INT, .i = (int64_t)t->n_entries}; return 0;
+        case VALUE_STRING: *ret = (Value){ .type = VALUE_INT, .i = (int64_t)item->str.len }; return 0;
+        case VALUE_MAP: *ret = (Value){ .type = VALUE_INT, .i = (int64_t)t->n_entries }; return 0;
         case VALUE_INVALID: return fail(err, "reflect: call of reflect.Value.Type on zero Value");
         default: return fail(err, "len of type %s", tpl_value_type_name(item));
         }
@@ -263,8 +262,7 @@ static int builtin_len(const Tpl *t, const Value *item, Value *ret, TplBuf *err)
 
 /* Go's evalArgs: a single string as it is, anything else through fmt.Sprint with missing values
  * shown as "<no value>". */
-static int eval_args(
-        const Tpl *t, const Value *argv, size_t argc, TplBuf *tmp, const char **ret_s, size_t *ret_len) {
+static int eval_args(const Tpl *t, const Value *argv, size_t argc, TplBuf *tmp, const char **ret_s, size_t *ret_len) {
         _cleanup_free_ Value *args = NULL;
         int r;
 
@@ -278,8 +276,7 @@ static int eval_args(
                 return -ENOMEM;
         for (size_t i = 0; i < argc; i++)
                 args[i] = argv[i].type == VALUE_INVALID
-                                  ? (Value){.type = VALUE_STRING,
-                                            .str = {"<no value>", strlen("<no value>"), NULL}}
+                                  ? (Value){ .type = VALUE_STRING, .str = { "<no value>", strlen("<no value>"), NULL } }
                                   : argv[i];
         r = tpl_sprint(t, tmp, args, argc, false);
         if (r < 0)
@@ -322,8 +319,8 @@ static int js_escape(TplBuf *b, const char *s, size_t n) {
                 const char *esc = NULL;
                 char buf[16];
 
-                if (!(c == '\\' || c == '\'' || c == '"' || c == '<' || c == '>' || c == '&' || c == '=' ||
-                            c < ' ' || c >= 0x80))
+                if (!(c == '\\' || c == '\'' || c == '"' || c == '<' || c == '>' || c == '&' || c == '=' || c < ' ' ||
+                            c >= 0x80))
                         continue;
                 r = tpl_buf_put(b, s + last, i - last);
                 if (r < 0)
@@ -337,9 +334,7 @@ static int js_escape(TplBuf *b, const char *s, size_t n) {
                         case '>': esc = "\\u003E"; break;
                         case '&': esc = "\\u0026"; break;
                         case '=': esc = "\\u003D"; break;
-                        default:
-                                snprintf(buf, sizeof(buf), "\\u00%c%c", hex[c >> 4], hex[c & 0xF]);
-                                esc = buf;
+                        default: snprintf(buf, sizeof(buf), "\\u00%c%c", hex[c >> 4], hex[c & 0xF]); esc = buf;
                         }
                         r = tpl_buf_puts(b, esc);
                 } else {
@@ -373,7 +368,7 @@ static int url_query_escape(TplBuf *b, const char *s, size_t n) {
                 else if (c == ' ')
                         r = tpl_buf_putc(b, '+');
                 else {
-                        char esc[3] = {'%', hex[c >> 4], hex[c & 0xF]};
+                        char esc[3] = { '%', hex[c >> 4], hex[c & 0xF] };
 
                         r = tpl_buf_put(b, esc, 3);
                 }
@@ -393,7 +388,7 @@ static uint64_t input_bytes(const Value *argv, size_t argc) {
 }
 
 static int call_builtin(Tpl *t, Builtin b, Value *argv, size_t argc, Value *ret, TplBuf *err) {
-        _cleanup_(tpl_buf_free) TplBuf out = {.limit = t->max_output}, tmp = {.limit = t->max_output};
+        _cleanup_(tpl_buf_free) TplBuf out = { .limit = t->max_output }, tmp = { .limit = t->max_output };
         const char *s;
         size_t len;
         bool truth = false;
@@ -441,9 +436,7 @@ static int call_builtin(Tpl *t, Builtin b, Value *argv, size_t argc, Value *ret,
                 break;
         case BUILTIN_PRINT:
         case BUILTIN_PRINTLN: r = tpl_sprint(t, &out, argv, argc, b == BUILTIN_PRINTLN); break;
-        case BUILTIN_PRINTF:
-                r = tpl_sprintf(t, &out, argv[0].str.s, argv[0].str.len, argv + 1, argc - 1, err);
-                break;
+        case BUILTIN_PRINTF: r = tpl_sprintf(t, &out, argv[0].str.s, argv[0].str.len, argv + 1, argc - 1, err); break;
         default: return -EINVAL; /* and/or are evaluated lazily by the executor */
         }
         if (r < 0)

@@ -51,8 +51,8 @@ int tpl_quote(TplBuf *b, const char *s, size_t n, bool ascii_only);
 int tpl_quote_rune(TplBuf *b, uint32_t r, bool ascii_only);
 bool tpl_can_backquote(const char *s, size_t n);
 /* strconv.UnquoteChar; returns false on a syntax error. */
-bool tpl_unquote_char(
-        const char *s, size_t n, char quote, uint32_t *ret_rune, bool *ret_multibyte, size_t *ret_consumed);
+bool tpl_unquote_char(const char *s, size_t n, char quote, uint32_t *ret_rune, bool *ret_multibyte,
+        size_t *ret_consumed);
 
 /* ---- arena for the parse tree ------------------------------------------------------------------ */
 

@@ -28,18 +28,18 @@ static const struct {
         const char *word;
         ItemType type;
 } keywords[] = {
-        {".", ITEM_DOT},
-        {"block", ITEM_BLOCK},
-        {"break", ITEM_BREAK},
-        {"continue", ITEM_CONTINUE},
-        {"define", ITEM_DEFINE},
-        {"else", ITEM_ELSE},
-        {"end", ITEM_END},
-        {"if", ITEM_IF},
-        {"range", ITEM_RANGE},
-        {"nil", ITEM_NIL},
-        {"template", ITEM_TEMPLATE},
-        {"with", ITEM_WITH},
+        { ".", ITEM_DOT },
+        { "block", ITEM_BLOCK },
+        { "break", ITEM_BREAK },
+        { "continue", ITEM_CONTINUE },
+        { "define", ITEM_DEFINE },
+        { "else", ITEM_ELSE },
+        { "end", ITEM_END },
+        { "if", ITEM_IF },
+        { "range", ITEM_RANGE },
+        { "nil", ITEM_NIL },
+        { "template", ITEM_TEMPLATE },
+        { "with", ITEM_WITH },
 };
 
 void tpl_lexer_init(Lexer *l, const char *input, size_t len) {
@@ -605,7 +605,7 @@ int tpl_lexer_next(Lexer *l, Item *ret) {
         }
         if (l->queue_len == 0) {
                 /* after EOF or an error, like reading from Go's closed channel */
-                *ret = (Item){.type = ITEM_EOF, .pos = l->input_len, .line = l->line};
+                *ret = (Item){ .type = ITEM_EOF, .pos = l->input_len, .line = l->line };
                 return 0;
         }
         *ret = l->queue[l->queue_head];

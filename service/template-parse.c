@@ -31,7 +31,7 @@ static Item lex_item(Parser *p) {
         if (tpl_lexer_next(&p->lex, &item) < 0) {
                 /* Out of memory: end the input here, the parse fails and the error is replaced. */
                 p->oom = true;
-                return (Item){.type = ITEM_EOF, .pos = p->lex.input_len, .line = p->lex.line};
+                return (Item){ .type = ITEM_EOF, .pos = p->lex.input_len, .line = p->lex.line };
         }
         return item;
 }
@@ -113,8 +113,7 @@ static int unexpected(Parser *p, const Item *token, const char *context) {
                 const char *e = "";
 
                 if (p->action_line != 0 && p->action_line != token->line) {
-                        if (tpl_buf_printf(
-                                    &extra, " in action started at %s:%d", p->t->name, p->action_line) < 0)
+                        if (tpl_buf_printf(&extra, " in action started at %s:%d", p->t->name, p->action_line) < 0)
                                 return tpl_oom(p->t);
                         e = extra.data;
                         /* avoid "action in action" */
@@ -142,8 +141,8 @@ static int unsupported(Parser *p, const char *what) {
 
 static int enter(Parser *p) {
         if (++p->depth > p->t->max_depth)
-                return tpl_limit_error(p->t, "template: %s:%d: nesting depth exceeds the limit of %u",
-                        p->t->name, p->token[0].line, p->t->max_depth);
+                return tpl_limit_error(p->t, "template: %s:%d: nesting depth exceeds the limit of %u", p->t->name,
+                        p->token[0].line, p->t->max_depth);
         return 0;
 }
 
@@ -197,7 +196,7 @@ static Node *new_field_like(Parser *p, NodeType type, size_t pos, const TplStr *
 }
 
 static Node *new_variable(Parser *p, size_t pos, const char *s, size_t len) {
-        TplStr name = {s, len};
+        TplStr name = { s, len };
 
         return new_field_like(p, NODE_VARIABLE, pos, &name, 1);
 }
@@ -219,7 +218,7 @@ static int new_number(Parser *p, const Item *token, Node **ret) {
         n = new_node(p, NODE_NUMBER, token->pos);
         if (!n)
                 return tpl_oom(p->t);
-        n->number.text = (TplStr){text, len};
+        n->number.text = (TplStr){ text, len };
 
         if (token->type == ITEM_CHAR_CONSTANT) {
                 uint32_t r;
@@ -267,7 +266,7 @@ static int new_string(Parser *p, const Item *token, Node **ret) {
         n = new_node(p, NODE_STRING, token->pos);
         if (!n)
                 return tpl_oom(p->t);
-        n->string.quoted = (TplStr){s, len};
+        n->string.quoted = (TplStr){ s, len };
 
         /* Escapes and replacement characters never make the text longer than 3/2 of the input. */
         out = tpl_arena_alloc(&p->t->arena, len * 3 / 2 + 4);
@@ -286,8 +285,7 @@ static int new_string(Parser *p, const Item *token, Node **ret) {
                         bool multibyte;
                         size_t consumed;
 
-                        if (s[i] == '\n' ||
-                                !tpl_unquote_char(s + i, len - i, '"', &r, &multibyte, &consumed))
+                        if (s[i] == '\n' || !tpl_unquote_char(s + i, len - i, '"', &r, &multibyte, &consumed))
                                 return errorf(p, "invalid syntax");
                         i += consumed;
                         if (r < 0x80 || !multibyte)
@@ -298,7 +296,7 @@ static int new_string(Parser *p, const Item *token, Node **ret) {
                 if (i + 1 != len)
                         return errorf(p, "invalid syntax");
         }
-        n->string.text = (TplStr){out, out_len};
+        n->string.text = (TplStr){ out, out_len };
         *ret = n;
         return 0;
 }
@@ -351,7 +349,7 @@ static int term(Parser *p, Node **ret) {
                 }
                 n = new_node(p, NODE_IDENTIFIER, token.pos);
                 if (n) {
-                        n->ident.name = (TplStr){token.val, token.len};
+                        n->ident.name = (TplStr){ token.val, token.len };
                         n->ident.builtin = (Builtin)b;
                 }
                 break;
@@ -360,7 +358,7 @@ static int term(Parser *p, Node **ret) {
         case ITEM_NIL: n = new_node(p, NODE_NIL, token.pos); break;
         case ITEM_VARIABLE: return use_var(p, &token, ret);
         case ITEM_FIELD: {
-                TplStr name = {token.val + 1, token.len - 1};
+                TplStr name = { token.val + 1, token.len - 1 };
 
                 n = new_field_like(p, NODE_FIELD, token.pos, &name, 1);
                 break;
@@ -427,7 +425,7 @@ static int operand(Parser *p, Node **ret) {
                         heap = all = grown;
                         cap *= 2;
                 }
-                all[n_idents++] = (TplStr){field.val + 1, field.len - 1};
+                all[n_idents++] = (TplStr){ field.val + 1, field.len - 1 };
         }
 
         switch (node->type) {
@@ -498,7 +496,7 @@ static int declare(Parser *p, Node *pipe, const Item *v) {
                 pipe->pipe.decl_first = var;
         pipe->pipe.decl_last = var;
         pipe->pipe.n_decl++;
-        return push_var(p, (TplStr){v->val, v->len});
+        return push_var(p, (TplStr){ v->val, v->len });
 }
 
 static int pipeline(Parser *p, const char *context, ItemType end, Node **ret) {
@@ -703,7 +701,7 @@ static int text_or_action(Parser *p, Node **ret) {
                 *ret = new_node(p, NODE_TEXT, token.pos);
                 if (!*ret)
                         return tpl_oom(p->t);
-                (*ret)->text = (TplStr){token.val, token.len};
+                (*ret)->text = (TplStr){ token.val, token.len };
                 return 0;
         case ITEM_LEFT_DELIM:
                 p->action_line = token.line;
@@ -766,11 +764,11 @@ static int parse_root(Parser *p) {
 }
 
 int tpl_parse(Tpl *t) {
-        Parser p = {.t = t};
+        Parser p = { .t = t };
         int r;
 
         tpl_lexer_init(&p.lex, t->text, t->text_len);
-        r = push_var(&p, (TplStr){"$", 1});
+        r = push_var(&p, (TplStr){ "$", 1 });
         if (r >= 0)
                 r = parse_root(&p);
         if (p.oom)

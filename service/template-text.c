@@ -276,7 +276,7 @@ int tpl_quote(TplBuf *b, const char *s, size_t n, bool ascii_only) {
                 uint32_t c = tpl_utf8_decode(s + i, n - i, &w);
 
                 if (c == TPL_RUNE_ERROR && w == 1) {
-                        char esc[4] = {'\\', 'x', hex[(unsigned char)s[i] >> 4], hex[s[i] & 0xF]};
+                        char esc[4] = { '\\', 'x', hex[(unsigned char)s[i] >> 4], hex[s[i] & 0xF] };
 
                         r = tpl_buf_put(b, esc, 4);
                 } else
@@ -327,8 +327,8 @@ static int unhex(char c) {
         return -1;
 }
 
-bool tpl_unquote_char(
-        const char *s, size_t n, char quote, uint32_t *ret_rune, bool *ret_multibyte, size_t *ret_consumed) {
+bool tpl_unquote_char(const char *s, size_t n, char quote, uint32_t *ret_rune, bool *ret_multibyte,
+        size_t *ret_consumed) {
         uint32_t v = 0;
         size_t digits = 0;
         char c;

@@ -4,9 +4,8 @@
 
 #include "template-internal.h"
 
-int template_render(const char *name, const char *text, size_t text_len, const TemplateEntry *entries,
-        size_t n_entries, const TemplateLimits *limits, char **ret_output, size_t *ret_output_len,
-        char **ret_error) {
+int template_render(const char *name, const char *text, size_t text_len, const TemplateEntry *entries, size_t n_entries,
+        const TemplateLimits *limits, char **ret_output, size_t *ret_output_len, char **ret_error) {
         TemplateLimits l = limits ? *limits : (TemplateLimits){};
         Tpl t = {
                 .name = name ?: "",
@@ -26,8 +25,8 @@ int template_render(const char *name, const char *text, size_t text_len, const T
         t.max_steps = l.max_steps ?: TEMPLATE_DEFAULT_MAX_STEPS;
 
         if (t.text_len > (l.max_template_bytes ?: TEMPLATE_DEFAULT_MAX_TEMPLATE_BYTES))
-                r = tpl_limit_error(&t, "template: %s: template of %zu bytes exceeds the limit of %zu bytes",
-                        t.name, t.text_len, l.max_template_bytes ?: TEMPLATE_DEFAULT_MAX_TEMPLATE_BYTES);
+                r = tpl_limit_error(&t, "template: %s: template of %zu bytes exceeds the limit of %zu bytes", t.name,
+                        t.text_len, l.max_template_bytes ?: TEMPLATE_DEFAULT_MAX_TEMPLATE_BYTES);
         else {
                 r = tpl_parse(&t);
                 if (r >= 0)

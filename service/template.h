@@ -32,6 +32,5 @@ typedef struct TemplateLimits {
  * -EINVAL on a parse error, -EDOM on an execution error, -E2BIG when a limit was hit (the message
  * says which), -ENOMEM; on every error sets *ret_error to a malloc'd message like
  * "template: render:1:9: unclosed action". `name` is the template name used in messages. */
-int template_render(const char *name, const char *text, size_t text_len, const TemplateEntry *entries,
-        size_t n_entries, const TemplateLimits *limits, char **ret_output, size_t *ret_output_len,
-        char **ret_error);
+int template_render(const char *name, const char *text, size_t text_len, const TemplateEntry *entries, size_t n_entries,
+        const TemplateLimits *limits, char **ret_output, size_t *ret_output_len, char **ret_error);

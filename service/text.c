@@ -22,11 +22,21 @@ static uint32_t utf8_decode(const unsigned char *p, size_t n) {
 /* Go's unicode.IsSpace. */
 static int is_space(uint32_t c) {
         switch (c) {
-        case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-        case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029: case 0x202f: case 0x205f: case 0x3000:
-                return 1;
-        default:
-                return c >= 0x2000 && c <= 0x200a;
+        case '\t':
+        case '\n':
+        case '\v':
+        case '\f':
+        case '\r':
+        case ' ':
+        case 0x85:
+        case 0xa0:
+        case 0x1680:
+        case 0x2028:
+        case 0x2029:
+        case 0x202f:
+        case 0x205f:
+        case 0x3000: return 1;
+        default: return c >= 0x2000 && c <= 0x200a;
         }
 }
 

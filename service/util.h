@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_     __attribute__((unused))
-#define _pure_       __attribute__((pure))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
+#define _pure_         __attribute__((pure))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
@@ -22,11 +22,11 @@
 #endif
 
 /* Hands ownership of *p to the caller and leaves NULL behind, so the cleanup attribute does nothing. */
-#define TAKE_PTR(p)                          \
-        ({                                   \
-                __typeof__(p) _taken_ = (p); \
-                (p) = NULL;                  \
-                _taken_;                     \
+#define TAKE_PTR(p)                                                                                                    \
+        ({                                                                                                             \
+                __typeof__(p) _taken_ = (p);                                                                           \
+                (p) = NULL;                                                                                            \
+                _taken_;                                                                                               \
         })
 
 static inline void *mfree(void *p) {

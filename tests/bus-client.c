@@ -13,7 +13,7 @@ bool bus_on_memory(void) {
 }
 
 const char *const *bus_daemon_args(void) {
-        static const char *const memory[] = {"--database=:memory:", NULL};
+        static const char *const memory[] = { "--database=:memory:", NULL };
         return bus_on_memory() ? memory : NULL;
 }
 
@@ -41,8 +41,8 @@ StoredStoreManager *bus_manager_proxy(GDBusConnection *c) {
         StoredStoreManager *p;
 
         p = stored_store_manager_proxy_new_sync(c,
-                G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-                bus_store_name(c), STORE_PATH, NULL, &error);
+                G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, bus_store_name(c),
+                STORE_PATH, NULL, &error);
         g_assert_no_error(error);
         g_dbus_proxy_set_default_timeout(G_DBUS_PROXY(p), BUS_CALL_TIMEOUT_MSEC);
         return p;
@@ -62,8 +62,8 @@ bool bus_error_is(const GError *error, const char *name) {
 GVariant *bus_call(GDBusConnection *c, const char *interface, const char *method, GVariant *args,
         const char *reply_type, GError **error) {
         return g_dbus_connection_call_sync(c, STORE_BUS_NAME, STORE_PATH, interface, method, args,
-                reply_type ? G_VARIANT_TYPE(reply_type) : NULL, G_DBUS_CALL_FLAGS_NONE,
-                BUS_CALL_TIMEOUT_MSEC, NULL, error);
+                reply_type ? G_VARIANT_TYPE(reply_type) : NULL, G_DBUS_CALL_FLAGS_NONE, BUS_CALL_TIMEOUT_MSEC, NULL,
+                error);
 }
 
 GVariant *bus_call_with_fd(const char *interface, const char *method, GError **error) {
@@ -75,9 +75,9 @@ GVariant *bus_call_with_fd(const char *interface, const char *method, GError **e
         close(pipe_fds[0]);
         close(pipe_fds[1]);
         g_assert_cmpint(index, >=, 0);
-        return g_dbus_connection_call_with_unix_fd_list_sync(bus_world->bus, STORE_BUS_NAME, STORE_PATH,
-                interface, method, g_variant_new("(h)", index), NULL, G_DBUS_CALL_FLAGS_NONE,
-                BUS_CALL_TIMEOUT_MSEC, fds, NULL, NULL, error);
+        return g_dbus_connection_call_with_unix_fd_list_sync(bus_world->bus, STORE_BUS_NAME, STORE_PATH, interface,
+                method, g_variant_new("(h)", index), NULL, G_DBUS_CALL_FLAGS_NONE, BUS_CALL_TIMEOUT_MSEC, fds, NULL,
+                NULL, error);
 }
 
 static guint64 call_revision(const char *method, GVariant *args) {
@@ -109,8 +109,8 @@ guint64 bus_delete(const char *group, const char *key) {
 
 char *bus_get(const char *group, const char *key) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = bus_call(
-                bus_world->bus, STORE_INTERFACE, "Get", g_variant_new("(ss)", group, key), "(s)", &error);
+        g_autoptr(GVariant) reply =
+                bus_call(bus_world->bus, STORE_INTERFACE, "Get", g_variant_new("(ss)", group, key), "(s)", &error);
         char *value;
 
         g_assert_no_error(error);
@@ -138,8 +138,8 @@ guint64 bus_count_all(const char *prefix) {
 }
 
 GBytes *bus_get_bytes(const char *group, const char *key, GError **error) {
-        g_autoptr(GVariant) reply = bus_call(bus_world->bus, STORE_INTERFACE, "GetBytes",
-                g_variant_new("(ss)", group, key), "(ay)", error);
+        g_autoptr(GVariant) reply =
+                bus_call(bus_world->bus, STORE_INTERFACE, "GetBytes", g_variant_new("(ss)", group, key), "(ay)", error);
         g_autoptr(GVariant) bytes = NULL;
 
         if (!reply)
@@ -150,8 +150,8 @@ GBytes *bus_get_bytes(const char *group, const char *key, GError **error) {
 
 BusStat bus_stat(const char *group, const char *key) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = bus_call(bus_world->bus, STORE_INTERFACE, "Stat",
-                g_variant_new("(ss)", group, key), "(tttt)", &error);
+        g_autoptr(GVariant) reply =
+                bus_call(bus_world->bus, STORE_INTERFACE, "Stat", g_variant_new("(ss)", group, key), "(tttt)", &error);
         BusStat s;
 
         g_assert_no_error(error);
@@ -164,9 +164,8 @@ guint64 bus_revision(void) {
         g_autoptr(GVariant) reply = NULL, value = NULL;
 
         reply = g_dbus_connection_call_sync(bus_world->bus, STORE_BUS_NAME, STORE_PATH,
-                "org.freedesktop.DBus.Properties", "Get",
-                g_variant_new("(ss)", MANAGER_INTERFACE, "Revision"), G_VARIANT_TYPE("(v)"),
-                G_DBUS_CALL_FLAGS_NONE, BUS_CALL_TIMEOUT_MSEC, NULL, &error);
+                "org.freedesktop.DBus.Properties", "Get", g_variant_new("(ss)", MANAGER_INTERFACE, "Revision"),
+                G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, BUS_CALL_TIMEOUT_MSEC, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(v)", &value);
         g_assert_true(g_variant_is_of_type(value, G_VARIANT_TYPE_UINT64));

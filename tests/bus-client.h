@@ -61,14 +61,14 @@ char *bus_error_name(const GError *error);
 bool bus_error_is(const GError *error, const char *name);
 
 /* Asserts that `error` is the D-Bus error `name`, naming both when it is not. */
-#define bus_assert_error(error, name)                                                                       \
-        G_STMT_START {                                                                                      \
-                g_autofree char *bus_error_name_ = bus_error_name(error);                                   \
-                if (g_strcmp0(bus_error_name_, (name)) != 0)                                                \
-                        g_error("%s:%d: expected error %s, got %s (%s)", __FILE__, __LINE__, (name),        \
-                                bus_error_name_ ? bus_error_name_ : "no D-Bus error",                       \
-                                (error) ? (error)->message : "the call succeeded");                         \
-        }                                                                                                   \
+#define bus_assert_error(error, name)                                                                                  \
+        G_STMT_START {                                                                                                 \
+                g_autofree char *bus_error_name_ = bus_error_name(error);                                              \
+                if (g_strcmp0(bus_error_name_, (name)) != 0)                                                           \
+                        g_error("%s:%d: expected error %s, got %s (%s)", __FILE__, __LINE__, (name),                   \
+                                bus_error_name_ ? bus_error_name_ : "no D-Bus error",                                  \
+                                (error) ? (error)->message : "the call succeeded");                                    \
+        }                                                                                                              \
         G_STMT_END
 
 /* A method call on the root object with arguments built by hand (a floating GVariant or NULL); for

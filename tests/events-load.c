@@ -56,9 +56,9 @@ typedef struct Expectation {
 /* What each reader process reports back. */
 typedef struct Report {
         unsigned connections;
-        unsigned complete;     /* connections with exactly the expected count and last revision */
+        unsigned complete; /* connections with exactly the expected count and last revision */
         unsigned out_of_order; /* connections that saw a revision not above the one before */
-        unsigned overflowed;   /* connections that got Overflow */
+        unsigned overflowed; /* connections that got Overflow */
         uint64_t min_count, max_count;
         double seconds_to_complete; /* from the expectation's arrival */
 } Report;
@@ -80,14 +80,15 @@ static int call_subscribe(sd_bus *bus) {
 
 static char *changed_match(const char *group) {
         char *s = NULL;
-        if (asprintf(&s, "type='signal',sender='" STORE_BUS_NAME "',interface='" STORE_INTERFACE
-                         "',member='Changed',arg0='%s'", group) < 0)
+        if (asprintf(&s,
+                    "type='signal',sender='" STORE_BUS_NAME "',interface='" STORE_INTERFACE
+                    "',member='Changed',arg0='%s'",
+                    group) < 0)
                 return NULL;
         return s;
 }
 
-#define OVERFLOW_MATCH \
-        "type='signal',sender='" STORE_BUS_NAME "',interface='" STORE_INTERFACE "',member='Overflow'"
+#define OVERFLOW_MATCH "type='signal',sender='" STORE_BUS_NAME "',interface='" STORE_INTERFACE "',member='Overflow'"
 
 /* ---- reader processes ---- */
 
@@ -98,7 +99,7 @@ typedef struct Reader {
         sd_bus *bus;
         uint64_t count, last_revision;
         bool out_of_order, overflowed;
-        bool settled;  /* has at least the expected count, or was cut off */
+        bool settled; /* has at least the expected count, or was cut off */
         bool complete; /* exactly the expected count and last revision, when it settled */
 } Reader;
 
@@ -355,8 +356,9 @@ static int parse_options(int argc, char *argv[], Options *o) {
                 case 'g': o->group = optarg; break;
                 case 'l': o->local_filter = true; break;
                 default:
-                        fprintf(stderr, "events-load [--readers=N] [--processes=N] [--changes=N] [--rounds=N] [--bound=N]"
-                                        " [--timeout=SEC] [--group=G] [--local-filter]\n");
+                        fprintf(stderr,
+                                "events-load [--readers=N] [--processes=N] [--changes=N] [--rounds=N] [--bound=N]"
+                                " [--timeout=SEC] [--group=G] [--local-filter]\n");
                         return -EINVAL;
                 }
         if (o->readers == 0 || o->processes == 0 || o->rounds == 0 || o->changes < 20 * o->rounds || o->bound == 0)

@@ -64,9 +64,9 @@ static GPid spawn(const char *const *argv, int *stdout_fd) {
         g_autoptr(GError) error = NULL;
         GPid pid;
 
-        g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
-                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, child_setup, NULL, &pid, NULL, stdout_fd,
-                NULL, &error));
+        g_assert_true(
+                g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+                        child_setup, NULL, &pid, NULL, stdout_fd, NULL, &error));
         g_assert_no_error(error);
         return pid;
 }
@@ -252,14 +252,14 @@ int world_run_as(World *w G_GNUC_UNUSED, unsigned uid, unsigned gid, const char 
                 g_ptr_array_add(full, g_strdup(argv[i]));
         g_ptr_array_add(full, NULL);
 
-        g_assert_true(g_spawn_sync(NULL, (char **)full->pdata, NULL, G_SPAWN_SEARCH_PATH, child_setup, NULL,
-                ret_stdout, ret_stderr, &status, &error));
+        g_assert_true(g_spawn_sync(NULL, (char **)full->pdata, NULL, G_SPAWN_SEARCH_PATH, child_setup, NULL, ret_stdout,
+                ret_stderr, &status, &error));
         g_assert_no_error(error);
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-GVariant *world_call(GDBusConnection *c, const char *path, const char *interface, const char *method,
-        GVariant *args, const char *reply_type, GError **error) {
+GVariant *world_call(GDBusConnection *c, const char *path, const char *interface, const char *method, GVariant *args,
+        const char *reply_type, GError **error) {
         return g_dbus_connection_call_sync(c, "org.example.Store", path, interface, method, args,
                 reply_type ? G_VARIANT_TYPE(reply_type) : NULL, G_DBUS_CALL_FLAGS_NONE, 30000, NULL, error);
 }

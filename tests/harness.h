@@ -10,16 +10,16 @@
 #include <stdbool.h>
 
 typedef struct World {
-        char *dir;      /* temporary directory, removed at the end */
-        char *address;  /* unix:path=DIR/system_bus_socket */
+        char *dir; /* temporary directory, removed at the end */
+        char *address; /* unix:path=DIR/system_bus_socket */
         char *database; /* DIR/store.db unless the test says otherwise */
         char *direct_socket; /* DIR/private: the daemon's direct (peer-to-peer) socket */
-        bool direct;         /* STORED_TEST_TRANSPORT=direct: clients talk to the daemon directly */
+        bool direct; /* STORED_TEST_TRANSPORT=direct: clients talk to the daemon directly */
         GPid bus_pid;
         GPid daemon_pid;
         GDBusConnection *system; /* a connection to the bus itself, for the harness */
-        GDBusConnection *bus;    /* the test's own client connection to the store (root): through the
-                                  * bus, or direct once the daemon runs and the transport says so */
+        GDBusConnection *bus; /* the test's own client connection to the store (root): through the
+                               * bus, or direct once the daemon runs and the transport says so */
 } World;
 
 /* Starts the bus (not the daemon). Sets DBUS_SYSTEM_BUS_ADDRESS for this process and its children. */
@@ -41,12 +41,12 @@ GDBusConnection *world_connect(World *w);
 
 /* Runs argv as uid:gid (with no supplementary groups; or with `groups`, comma-separated), through
  * setpriv, and returns its exit status; stdout/stderr are returned if the pointers are not NULL. */
-int world_run_as(World *w, unsigned uid, unsigned gid, const char *groups, const char *const *argv,
-        char **ret_stdout, char **ret_stderr);
+int world_run_as(World *w, unsigned uid, unsigned gid, const char *groups, const char *const *argv, char **ret_stdout,
+        char **ret_stderr);
 
 /* Calls a method on the root object and returns the reply (or NULL with *error set). */
-GVariant *world_call(GDBusConnection *c, const char *path, const char *interface, const char *method,
-        GVariant *args, const char *reply_type, GError **error);
+GVariant *world_call(GDBusConnection *c, const char *path, const char *interface, const char *method, GVariant *args,
+        const char *reply_type, GError **error);
 
 /* The build's paths, from the environment meson test sets. */
 const char *world_source_dir(void);

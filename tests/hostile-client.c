@@ -69,15 +69,15 @@ static int cmd_connect(unsigned n) {
                 }
                 /* One call: the bus and the daemon both learn of this connection. The key does not
                  * exist, so the answer is NotFound, which is an answer. */
-                r = sd_bus_call_method(buses[i], DESTINATION, PATH, INTERFACE, "Get", &error, &reply, "ss",
-                        "hostile", "no-such-key");
+                r = sd_bus_call_method(buses[i], DESTINATION, PATH, INTERFACE, "Get", &error, &reply, "ss", "hostile",
+                        "no-such-key");
                 if (r >= 0 || sd_bus_error_has_name(&error, "org.example.Store.Error.NotFound")) {
                         connected++;
                         answered++;
                 } else {
                         if (!first_failure[0])
-                                snprintf(first_failure, sizeof(first_failure), "call %u: %s: %s", i,
-                                        error.name ?: "-", error.message ?: strerror(-r));
+                                snprintf(first_failure, sizeof(first_failure), "call %u: %s: %s", i, error.name ?: "-",
+                                        error.message ?: strerror(-r));
                         failed++;
                 }
                 sd_bus_error_free(&error);

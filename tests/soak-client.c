@@ -31,12 +31,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DESTINATION      "org.example.Store"
-#define INTERFACE        "org.example.Store"
-#define NAMESPACE_PATH   "/org/example/Store/namespace/"
-#define ERROR_NOT_FOUND  "org.example.Store.Error.NotFound"
-#define USEC_PER_SEC     UINT64_C(1000000)
-#define USEC_PER_MSEC    UINT64_C(1000)
+#define DESTINATION     "org.example.Store"
+#define INTERFACE       "org.example.Store"
+#define NAMESPACE_PATH  "/org/example/Store/namespace/"
+#define ERROR_NOT_FOUND "org.example.Store.Error.NotFound"
+#define USEC_PER_SEC    UINT64_C(1000000)
+#define USEC_PER_MSEC   UINT64_C(1000)
 /* The timer that expires entries may fire a little after their deadline; reads hide them at once, so
  * this only covers the clocks of two processes read at slightly different moments. */
 #define CLOCK_SLACK_USEC (5 * USEC_PER_MSEC)
@@ -198,8 +198,10 @@ static bool check_get(Client *c, const sd_bus_error *e, const char *value, uint6
                         problem(s, "client %u: key k%u of %s outlived its TTL", c->id, c->key, c->group);
                 } else {
                         s->wrong++;
-                        problem(s, "client %u: key k%u of %s is there (\"%s\"), but its Delete was acknowledged or "
-                                   "it was never written", c->id, c->key, c->group, value);
+                        problem(s,
+                                "client %u: key k%u of %s is there (\"%s\"), but its Delete was acknowledged or "
+                                "it was never written",
+                                c->id, c->key, c->group, value);
                 }
                 return false;
         }
@@ -387,8 +389,9 @@ static int on_rss_timer(sd_event_source *source, uint64_t usec, void *userdata) 
         Soak *s = userdata;
 
         rss_sample(s);
-        return sd_event_source_set_time(source, usec + s->seconds * USEC_PER_SEC / RSS_SAMPLES) < 0 ? 0 :
-                sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+        return sd_event_source_set_time(source, usec + s->seconds * USEC_PER_SEC / RSS_SAMPLES) < 0
+                       ? 0
+                       : sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
 }
 
 static int on_stop_timer(sd_event_source *source, uint64_t usec, void *userdata) {
@@ -532,8 +535,9 @@ int main(int argc, char *argv[]) {
         tap(s.lost == 0, "no acknowledged write lost (%" PRIu64 " lost)", s.lost);
         tap(s.wrong == 0, "every value read is the last one written (%" PRIu64 " wrong)", s.wrong);
         tap(s.outlived == 0, "no key outlives its TTL (%" PRIu64 " did)", s.outlived);
-        tap(s.verified == (uint64_t)s.n_clients * s.n_keys, "the final read-back agrees on every key (%" PRIu64
-                " of %" PRIu64 ")", s.verified, (uint64_t)s.n_clients * s.n_keys);
+        tap(s.verified == (uint64_t)s.n_clients * s.n_keys,
+                "the final read-back agrees on every key (%" PRIu64 " of %" PRIu64 ")", s.verified,
+                (uint64_t)s.n_clients * s.n_keys);
         tap(s.overflows == 0, "no Overflow to clients that read (%" PRIu64 ")", s.overflows);
         tap(s.subscriptions == 0 || s.signals > 0, "subscribers receive Changed signals (%" PRIu64 ")", s.signals);
         if (s.daemon_pid > 0 && s.n_rss >= 3) {
@@ -546,8 +550,10 @@ int main(int argc, char *argv[]) {
                 for (unsigned i = first; i < s.n_rss; i++)
                         if (s.rss_kb[i] > peak)
                                 peak = s.rss_kb[i];
-                tap(peak <= 2 * base, "the daemon's RSS stays flat: %" PRIu64 " kB after warm-up, at most %" PRIu64
-                        " kB later (%.2fx)", base, peak, base ? (double)peak / (double)base : 0.0);
+                tap(peak <= 2 * base,
+                        "the daemon's RSS stays flat: %" PRIu64 " kB after warm-up, at most %" PRIu64
+                        " kB later (%.2fx)",
+                        base, peak, base ? (double)peak / (double)base : 0.0);
         }
         if (s.first_problem[0])
                 printf("# first problem: %s\n", s.first_problem);

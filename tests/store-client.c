@@ -174,8 +174,7 @@ static int do_verify(const char *group, const char *log_path) {
 
         r = sd_bus_open_system(&bus);
         if (r >= 0)
-                r = sd_bus_call_method(bus, DESTINATION, PATH, INTERFACE, "GetAll", &error, &reply, "s",
-                        group);
+                r = sd_bus_call_method(bus, DESTINATION, PATH, INTERFACE, "GetAll", &error, &reply, "s", group);
         if (r >= 0)
                 r = sd_bus_message_enter_container(reply, 'a', "{ss}");
         while (r > 0 && (r = sd_bus_message_read(reply, "{ss}", &k, &v)) > 0)

@@ -26,16 +26,16 @@
 
 typedef struct Fixture {
         Store *store;
-        uint64_t now;             /* the fake clock: tests move it by hand */
-        StoreLimits limits;       /* zeros = the defaults */
+        uint64_t now; /* the fake clock: tests move it by hand */
+        StoreLimits limits; /* zeros = the defaults */
         StoreQuota default_quota; /* zeros = unlimited */
-        const BackendOps *ops;    /* NULL = SQLite */
-        char *dir;                /* temporary directory of a file store, NULL for :memory: */
-        char *path;               /* ":memory:" or dir/store.db */
-        GString *changes;         /* what the observer saw since the last changes() */
-        unsigned n_commits;       /* observer calls since the last changes() */
-        uint64_t last_timestamp;  /* timestamp_usec of the last change seen */
-        GPtrArray *scratch;       /* strings handed to assertions, freed at tear-down */
+        const BackendOps *ops; /* NULL = SQLite */
+        char *dir; /* temporary directory of a file store, NULL for :memory: */
+        char *path; /* ":memory:" or dir/store.db */
+        GString *changes; /* what the observer saw since the last changes() */
+        unsigned n_commits; /* observer calls since the last changes() */
+        uint64_t last_timestamp; /* timestamp_usec of the last change seen */
+        GPtrArray *scratch; /* strings handed to assertions, freed at tear-down */
 } Fixture;
 
 static inline uint64_t fake_now(void *userdata) {
@@ -76,8 +76,7 @@ static inline void record_changes(const StoreChange *changes, size_t n, void *us
                 g_assert_cmpint(((const char *)c->value)[c->value_len], ==, 0);
                 if (f->changes->len > 0)
                         g_string_append(f->changes, "; ");
-                g_string_append_printf(f->changes, "%s %s/%s=", store_change_type_to_string(c->type), c->group,
-                        c->key);
+                g_string_append_printf(f->changes, "%s %s/%s=", store_change_type_to_string(c->type), c->group, c->key);
                 append_value(f->changes, c->value, c->value_len);
                 g_string_append_printf(f->changes, " @%" G_GUINT64_FORMAT, c->revision);
         }
@@ -263,8 +262,7 @@ static inline const char *get(Fixture *f, const char *ns, const char *group, con
 }
 
 /* The error of a read that must fail; its message must say something. */
-static inline int get_error(Fixture *f, const char *ns, const char *group, const char *key, bool text,
-        StoreError *e) {
+static inline int get_error(Fixture *f, const char *ns, const char *group, const char *key, bool text, StoreError *e) {
         StoreValue v = {};
         int r;
 

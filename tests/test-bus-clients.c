@@ -39,15 +39,14 @@ static gpointer client_run(gpointer data) {
                 g_autoptr(GError) error = NULL;
                 guint64 revision = 0, count = 0;
 
-                if (!stored_store_call_set_sync(
-                            store, group, key, value, NONE, -1, &revision, NULL, &error)) {
+                if (!stored_store_call_set_sync(store, group, key, value, NONE, -1, &revision, NULL, &error)) {
                         client->failure = g_strdup_printf("Set %s/%s: %s", group, key, error->message);
                         break;
                 }
                 if (!stored_store_call_get_sync(store, group, key, NONE, -1, &read, NULL, &error) ||
                         !g_str_equal(read, value)) {
-                        client->failure = g_strdup_printf(
-                                "Get %s/%s of own write: %s", group, key, error ? error->message : read);
+                        client->failure = g_strdup_printf("Get %s/%s of own write: %s", group, key,
+                                error ? error->message : read);
                         break;
                 }
                 g_clear_pointer(&read, g_free);
@@ -164,10 +163,10 @@ static void run_as_nobody(const char *const *argv, RunResult *ret) {
 
 /* busctl prints the error's message; dbus-send prints its name. */
 static void test_other_uid_is_denied_store_methods(void) {
-        const char *const busctl[] = {"busctl", "--system", "call", STORE_BUS_NAME, STORE_PATH,
-                STORE_INTERFACE, "Get", "ss", "config", "theme", NULL};
-        const char *const dbus_send[] = {"dbus-send", "--system", "--print-reply", "--dest=" STORE_BUS_NAME,
-                STORE_PATH, STORE_INTERFACE ".Get", "string:config", "string:theme", NULL};
+        const char *const busctl[] = { "busctl", "--system", "call", STORE_BUS_NAME, STORE_PATH, STORE_INTERFACE, "Get",
+                "ss", "config", "theme", NULL };
+        const char *const dbus_send[] = { "dbus-send", "--system", "--print-reply", "--dest=" STORE_BUS_NAME,
+                STORE_PATH, STORE_INTERFACE ".Get", "string:config", "string:theme", NULL };
         g_auto(RunResult) by_busctl = {}, by_dbus_send = {};
 
         bus_set("config", "theme", "dark");
@@ -184,10 +183,10 @@ static void test_other_uid_is_denied_store_methods(void) {
 }
 
 static void test_other_uid_write_changes_nothing(void) {
-        const char *const set[] = {"busctl", "--system", "call", STORE_BUS_NAME, STORE_PATH, STORE_INTERFACE,
-                "Set", "sss", "auth-write", "k", "from nobody", NULL};
-        const char *const delete_group[] = {"busctl", "--system", "call", STORE_BUS_NAME, STORE_PATH,
-                STORE_INTERFACE, "DeleteGroup", "s", "auth-kept", NULL};
+        const char *const set[] = { "busctl", "--system", "call", STORE_BUS_NAME, STORE_PATH, STORE_INTERFACE, "Set",
+                "sss", "auth-write", "k", "from nobody", NULL };
+        const char *const delete_group[] = { "busctl", "--system", "call", STORE_BUS_NAME, STORE_PATH, STORE_INTERFACE,
+                "DeleteGroup", "s", "auth-kept", NULL };
         g_auto(RunResult) by_set = {}, by_delete = {};
         guint64 before;
 
@@ -206,8 +205,8 @@ static void test_other_uid_write_changes_nothing(void) {
 }
 
 static void test_other_uid_may_get_namespace(void) {
-        const char *const argv[] = {"busctl", "--system", "call", STORE_BUS_NAME, STORE_PATH,
-                MANAGER_INTERFACE, "GetNamespace", "s", "tenant-42", NULL};
+        const char *const argv[] = { "busctl", "--system", "call", STORE_BUS_NAME, STORE_PATH, MANAGER_INTERFACE,
+                "GetNamespace", "s", "tenant-42", NULL };
         g_auto(RunResult) r = {};
 
         run_as_nobody(argv, &r);
@@ -217,8 +216,8 @@ static void test_other_uid_may_get_namespace(void) {
 
 /* Argument checks come before authorization, and GetNamespace is open anyway. */
 static void test_other_uid_gets_invalid_namespace(void) {
-        const char *const argv[] = {"dbus-send", "--system", "--print-reply", "--dest=" STORE_BUS_NAME,
-                STORE_PATH, MANAGER_INTERFACE ".GetNamespace", "string:self", NULL};
+        const char *const argv[] = { "dbus-send", "--system", "--print-reply", "--dest=" STORE_BUS_NAME, STORE_PATH,
+                MANAGER_INTERFACE ".GetNamespace", "string:self", NULL };
         g_auto(RunResult) r = {};
 
         run_as_nobody(argv, &r);
@@ -227,10 +226,10 @@ static void test_other_uid_gets_invalid_namespace(void) {
 }
 
 static void test_other_uid_may_read_properties(void) {
-        const char *const version[] = {"busctl", "--system", "get-property", STORE_BUS_NAME, STORE_PATH,
-                MANAGER_INTERFACE, "Version", NULL};
-        const char *const revision[] = {"busctl", "--system", "get-property", STORE_BUS_NAME, STORE_PATH,
-                MANAGER_INTERFACE, "Revision", NULL};
+        const char *const version[] = { "busctl", "--system", "get-property", STORE_BUS_NAME, STORE_PATH,
+                MANAGER_INTERFACE, "Version", NULL };
+        const char *const revision[] = { "busctl", "--system", "get-property", STORE_BUS_NAME, STORE_PATH,
+                MANAGER_INTERFACE, "Revision", NULL };
         g_auto(RunResult) by_version = {}, by_revision = {};
         g_autoptr(StoredStoreManager) manager = bus_manager_proxy(bus_world->bus);
         g_autofree char *expected_version = NULL, *expected_revision = NULL;
@@ -249,8 +248,8 @@ static void test_other_uid_may_read_properties(void) {
 
 /* Introspection is open too: a client may learn the interface without being allowed to use it. */
 static void test_other_uid_may_introspect(void) {
-        const char *const argv[] = {
-                "busctl", "--system", "introspect", "--xml-interface", STORE_BUS_NAME, STORE_PATH, NULL};
+        const char *const argv[] = { "busctl", "--system", "introspect", "--xml-interface", STORE_BUS_NAME, STORE_PATH,
+                NULL };
         g_auto(RunResult) r = {};
 
         run_as_nobody(argv, &r);
@@ -263,8 +262,7 @@ void bus_clients_tests_register(void) {
                 test_ten_connections_write_and_read_concurrently);
         g_test_add_func("/bus/clients/concurrent-get-all-see-the-whole-group",
                 test_concurrent_get_all_see_the_whole_group);
-        g_test_add_func(
-                "/bus/auth/other-uid-is-denied-store-methods", test_other_uid_is_denied_store_methods);
+        g_test_add_func("/bus/auth/other-uid-is-denied-store-methods", test_other_uid_is_denied_store_methods);
         g_test_add_func("/bus/auth/other-uid-write-changes-nothing", test_other_uid_write_changes_nothing);
         g_test_add_func("/bus/auth/other-uid-may-get-namespace", test_other_uid_may_get_namespace);
         g_test_add_func("/bus/auth/other-uid-gets-invalid-namespace", test_other_uid_gets_invalid_namespace);

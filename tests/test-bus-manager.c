@@ -13,11 +13,11 @@
 static char *daemon_version(void) {
         g_autoptr(GError) error = NULL;
         g_autofree char *out = NULL;
-        const char *argv[] = {world_stored_binary(), "--version", NULL};
+        const char *argv[] = { world_stored_binary(), "--version", NULL };
         int status;
 
-        g_assert_true(g_spawn_sync(
-                NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error));
+        g_assert_true(
+                g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error));
         g_assert_no_error(error);
         g_assert_true(g_str_has_prefix(out, "stored "));
         return g_strstrip(g_strdup(out + strlen("stored ")));
@@ -87,15 +87,15 @@ static void test_get_namespace_encodes_name_in_path(void) {
         static const struct {
                 const char *name, *label;
         } cases[] = {
-                {"tenant-42", "tenant_2d42"},
-                {"abc", "abc"},
-                {"ABC", "ABC"},
-                {"A1-B2", "A1_2dB2"},
-                {"a-b-c", "a_2db_2dc"},
-                {"123", "_3123"},
-                {"9lives", "_39lives"},
-                {"-", "_2d"},
-                {"-leading-and-trailing-", "_2dleading_2dand_2dtrailing_2d"},
+                { "tenant-42", "tenant_2d42" },
+                { "abc", "abc" },
+                { "ABC", "ABC" },
+                { "A1-B2", "A1_2dB2" },
+                { "a-b-c", "a_2db_2dc" },
+                { "123", "_3123" },
+                { "9lives", "_39lives" },
+                { "-", "_2d" },
+                { "-leading-and-trailing-", "_2dleading_2dand_2dtrailing_2d" },
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -225,9 +225,8 @@ static GDBusNodeInfo *node_from_daemon_at(const char *path) {
         g_autoptr(GVariant) reply = NULL;
         const char *xml;
 
-        reply = g_dbus_connection_call_sync(bus_world->bus, STORE_BUS_NAME, path,
-                "org.freedesktop.DBus.Introspectable", "Introspect", NULL, G_VARIANT_TYPE("(s)"), NONE,
-                BUS_CALL_TIMEOUT_MSEC, NULL, &error);
+        reply = g_dbus_connection_call_sync(bus_world->bus, STORE_BUS_NAME, path, "org.freedesktop.DBus.Introspectable",
+                "Introspect", NULL, G_VARIANT_TYPE("(s)"), NONE, BUS_CALL_TIMEOUT_MSEC, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(&s)", &xml);
         return node_from_xml(xml);
@@ -239,8 +238,8 @@ static GDBusNodeInfo *node_from_daemon(void) {
 
 static void describe_args(GString *out, const char *direction, GDBusArgInfo **args) {
         for (size_t i = 0; args && args[i]; i++)
-                g_string_append_printf(out, "%s%s%s %s", out->str[out->len - 1] == '(' ? "" : ", ",
-                        direction, args[i]->signature, args[i]->name);
+                g_string_append_printf(out, "%s%s%s %s", out->str[out->len - 1] == '(' ? "" : ", ", direction,
+                        args[i]->signature, args[i]->name);
 }
 
 static int compare_strings(gconstpointer a, gconstpointer b) {
@@ -271,10 +270,9 @@ static char *describe_interface(const GDBusInterfaceInfo *iface) {
         }
         for (size_t i = 0; iface->properties && iface->properties[i]; i++) {
                 const GDBusPropertyInfo *p = iface->properties[i];
-                g_ptr_array_add(
-                        lines, g_strdup_printf("property %s %s %s%s", p->name, p->signature,
-                                       p->flags & G_DBUS_PROPERTY_INFO_FLAGS_READABLE ? "read" : "",
-                                       p->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE ? "write" : ""));
+                g_ptr_array_add(lines, g_strdup_printf("property %s %s %s%s", p->name, p->signature,
+                                               p->flags & G_DBUS_PROPERTY_INFO_FLAGS_READABLE ? "read" : "",
+                                               p->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE ? "write" : ""));
         }
         g_ptr_array_sort(lines, compare_strings);
         for (size_t i = 0; i < lines->len; i++)
@@ -309,8 +307,7 @@ static void test_manager_interface_matches_xml(void) {
 static void test_xml_declares_namespace_interface(void) {
         g_autoptr(GDBusNodeInfo) file = node_from_file();
         GDBusInterfaceInfo *ns = g_dbus_node_info_lookup_interface(file, NAMESPACE_INTERFACE);
-        const char *const expected[] = {
-                "Name", "MaxKeys", "MaxGroups", "MaxBytes", "Keys", "Groups", "Bytes"};
+        const char *const expected[] = { "Name", "MaxKeys", "MaxGroups", "MaxBytes", "Keys", "Groups", "Bytes" };
 
         g_assert_nonnull(ns);
         for (size_t i = 0; i < G_N_ELEMENTS(expected); i++) {
@@ -344,14 +341,10 @@ static void test_root_object_carries_store_and_manager(void) {
 void bus_manager_tests_register(void) {
         g_test_add_func("/bus/manager/version-is-the-daemon-version", test_version_is_the_daemon_version);
         g_test_add_func("/bus/manager/revision-equals-last-write", test_revision_equals_last_write);
-        g_test_add_func("/bus/manager/properties-are-version-and-revision",
-                test_properties_are_version_and_revision);
-        g_test_add_func(
-                "/bus/manager/get-namespace/encodes-name-in-path", test_get_namespace_encodes_name_in_path);
-        g_test_add_func("/bus/manager/get-namespace/accepts-64-characters",
-                test_get_namespace_accepts_64_characters);
-        g_test_add_func("/bus/manager/get-namespace/rejects-invalid-names",
-                test_get_namespace_rejects_invalid_names);
+        g_test_add_func("/bus/manager/properties-are-version-and-revision", test_properties_are_version_and_revision);
+        g_test_add_func("/bus/manager/get-namespace/encodes-name-in-path", test_get_namespace_encodes_name_in_path);
+        g_test_add_func("/bus/manager/get-namespace/accepts-64-characters", test_get_namespace_accepts_64_characters);
+        g_test_add_func("/bus/manager/get-namespace/rejects-invalid-names", test_get_namespace_rejects_invalid_names);
         g_test_add_func("/bus/manager/get-namespace/self-is-invalid", test_get_namespace_self_is_invalid);
         g_test_add_func("/bus/manager/get-namespace/creates-nothing", test_get_namespace_creates_nothing);
         g_test_add_func("/bus/manager/get-namespace/long-non-ascii-name-is-invalid",
@@ -359,10 +352,8 @@ void bus_manager_tests_register(void) {
         g_test_add_func("/bus/manager/backup/into-a-pipe-nobody-reads-fails-and-the-daemon-serves-on",
                 test_backup_into_a_pipe_nobody_reads_fails_and_the_daemon_serves_on);
         g_test_add_func("/bus/introspection/store-interface-matches-xml", test_store_interface_matches_xml);
-        g_test_add_func(
-                "/bus/introspection/manager-interface-matches-xml", test_manager_interface_matches_xml);
-        g_test_add_func("/bus/introspection/xml-declares-namespace-interface",
-                test_xml_declares_namespace_interface);
+        g_test_add_func("/bus/introspection/manager-interface-matches-xml", test_manager_interface_matches_xml);
+        g_test_add_func("/bus/introspection/xml-declares-namespace-interface", test_xml_declares_namespace_interface);
         g_test_add_func("/bus/introspection/namespace-object-interfaces-match-xml",
                 test_namespace_object_interfaces_match_xml);
         g_test_add_func("/bus/introspection/root-object-carries-store-and-manager",

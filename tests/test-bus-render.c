@@ -182,16 +182,14 @@ void bus_render_tests_register(void) {
         g_test_add_func("/bus/render/index-reaches-keys-that-are-not-identifiers",
                 test_index_reaches_keys_that_are_not_identifiers);
         g_test_add_func("/bus/render/expired-entries-are-not-in-the-data", test_expired_entries_are_not_in_the_data);
-        g_test_add_func("/bus/render/namespace-object-sees-its-own-groups",
-                test_namespace_object_sees_its_own_groups);
+        g_test_add_func("/bus/render/namespace-object-sees-its-own-groups", test_namespace_object_sees_its_own_groups);
         g_test_add_func("/bus/render/binary-value-in-the-group-is-not-text",
                 test_binary_value_in_the_group_is_not_text);
         g_test_add_func("/bus/render/output-that-is-not-text-is-refused", test_output_that_is_not_text_is_refused);
         g_test_add_func("/bus/render/hostile/deep-nesting-is-refused", test_deep_nesting_is_refused);
         g_test_add_func("/bus/render/hostile/deep-parentheses-are-refused", test_deep_parentheses_are_refused);
         g_test_add_func("/bus/render/hostile/template-over-1-mib-is-refused", test_template_over_1_mib_is_refused);
-        g_test_add_func("/bus/render/hostile/nested-ranges-hit-the-work-limit",
-                test_nested_ranges_hit_the_work_limit);
+        g_test_add_func("/bus/render/hostile/nested-ranges-hit-the-work-limit", test_nested_ranges_hit_the_work_limit);
         g_test_add_func("/bus/render/hostile/huge-output-hits-the-output-limit",
                 test_huge_output_hits_the_output_limit);
 }

@@ -29,8 +29,7 @@ static int database_count_rows(sqlite3 *db, const char *group, const char *key) 
         sqlite3_stmt *s = NULL;
         int rc, n = -1;
 
-        rc = sqlite3_prepare_v2(
-                db, "SELECT count(*) FROM entries WHERE grp = ?1 AND key = ?2", -1, &s, NULL);
+        rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM entries WHERE grp = ?1 AND key = ?2", -1, &s, NULL);
         g_assert_cmpint(rc, ==, SQLITE_OK);
         sqlite3_bind_blob(s, 1, group, (int)strlen(group), SQLITE_STATIC);
         sqlite3_bind_blob(s, 2, key, (int)strlen(key), SQLITE_STATIC);
@@ -77,15 +76,14 @@ static void test_expired_key_is_not_found(void) {
 
         bus_set_with_ttl("ttl-expired", "k", "v", 1 * MSEC);
         g_usleep(20 * MSEC);
-        g_assert_false(
-                stored_store_call_get_sync(store, "ttl-expired", "k", NONE, -1, &value, NULL, &error));
+        g_assert_false(stored_store_call_get_sync(store, "ttl-expired", "k", NONE, -1, &value, NULL, &error));
         bus_assert_error(error, ERROR_NOT_FOUND);
         g_clear_error(&error);
         bytes = bus_get_bytes("ttl-expired", "k", &error);
         bus_assert_error(error, ERROR_NOT_FOUND);
         g_clear_error(&error);
-        g_assert_false(stored_store_call_stat_sync(store, "ttl-expired", "k", NONE, -1, &version, &revision,
-                &modified, &expires, NULL, &error));
+        g_assert_false(stored_store_call_stat_sync(store, "ttl-expired", "k", NONE, -1, &version, &revision, &modified,
+                &expires, NULL, &error));
         bus_assert_error(error, ERROR_NOT_FOUND);
 }
 
@@ -152,13 +150,12 @@ static void test_expired_entries_vanish_from_every_listing(void) {
         g_assert_cmpuint(g_variant_n_children(all), ==, 1);
         g_assert_cmpstr(bus_entries_lookup(all, "permanent"), ==, "stays");
 
-        g_assert_true(stored_store_call_get_page_sync(
-                store, "ttl-vanish:a", 0, 10, NONE, -1, &page, NULL, &error));
+        g_assert_true(stored_store_call_get_page_sync(store, "ttl-vanish:a", 0, 10, NONE, -1, &page, NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(g_variant_n_children(page), ==, 1);
 
-        g_assert_true(stored_store_call_snapshot_sync(
-                store, "ttl-vanish:b", NONE, -1, &snapshot, &snapshot_revision, NULL, &error));
+        g_assert_true(stored_store_call_snapshot_sync(store, "ttl-vanish:b", NONE, -1, &snapshot, &snapshot_revision,
+                NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(g_variant_n_children(snapshot), ==, 0);
 }
@@ -172,8 +169,7 @@ static void test_expiry_takes_one_revision(void) {
 
         g_usleep(300 * MSEC);
         /* Gone, by the timer or by this read. */
-        g_assert_false(
-                stored_store_call_get_sync(store, "ttl-revision", "k", NONE, -1, &value, NULL, &error));
+        g_assert_false(stored_store_call_get_sync(store, "ttl-revision", "k", NONE, -1, &value, NULL, &error));
         bus_assert_error(error, ERROR_NOT_FOUND);
         g_assert_cmpuint(bus_revision(), ==, revision + 1);
 }
@@ -235,8 +231,8 @@ static void check_far_future_ttl(GString *failures, const char *group, guint64 t
                 g_variant_new("(ssst)", group, "k", "v", ttl_usec), "(t)", &error);
         if (!reply) {
                 if (!bus_error_is(error, ERROR_INVALID_ARGS))
-                        g_string_append_printf(failures, "; SetWithTTL(ttl %" G_GUINT64_FORMAT "): %s",
-                                ttl_usec, error->message);
+                        g_string_append_printf(failures, "; SetWithTTL(ttl %" G_GUINT64_FORMAT "): %s", ttl_usec,
+                                error->message);
                 return;
         }
 
@@ -253,8 +249,8 @@ static void check_far_future_ttl(GString *failures, const char *group, guint64 t
         if (count != 1 || count_all != 1 || g_variant_n_children(all) != 1 || !g_str_equal(groups, group))
                 g_string_append_printf(failures,
                         "; SetWithTTL(ttl %" G_GUINT64_FORMAT
-                        "): Get finds the entry, but Count says %" G_GUINT64_FORMAT
-                        ", CountAll %" G_GUINT64_FORMAT ", GetAll has %zu entries and Groups gives \"%s\"",
+                        "): Get finds the entry, but Count says %" G_GUINT64_FORMAT ", CountAll %" G_GUINT64_FORMAT
+                        ", GetAll has %zu entries and Groups gives \"%s\"",
                         ttl_usec, count, count_all, g_variant_n_children(all), groups);
 }
 
@@ -263,8 +259,8 @@ static void test_far_future_deadline_is_live_everywhere(void) {
 
         check_far_future_ttl(failures, "ttl-far-future-max", G_MAXUINT64);
         check_far_future_ttl(failures, "ttl-far-future-int64", (guint64)G_MAXINT64);
-        check_far_future_ttl(
-                failures, "ttl-far-future-ten-thousand-years", 10000ULL * 366 * 24 * 3600 * G_USEC_PER_SEC);
+        check_far_future_ttl(failures, "ttl-far-future-ten-thousand-years",
+                10000ULL * 366 * 24 * 3600 * G_USEC_PER_SEC);
         if (failures->len > 0)
                 g_test_fail_printf("far-future deadlines%s", failures->str);
         bus_assert_serving();
@@ -274,7 +270,7 @@ static void test_far_future_deadline_is_live_everywhere(void) {
 
 /* go-store's New_Good_FileBacked and zestor's TestPersistence, over a restart of the daemon. */
 static void test_entries_survive_restart(void) {
-        static const char binary[] = {0, 1, 2, (char)0xff};
+        static const char binary[] = { 0, 1, 2, (char)0xff };
         g_autoptr(GError) error = NULL;
         g_autoptr(GBytes) bytes = NULL;
         g_autofree char *text = NULL;
@@ -347,13 +343,10 @@ void bus_ttl_tests_register(void) {
         g_test_add_func("/bus/ttl/expired-entries-vanish-from-every-listing",
                 test_expired_entries_vanish_from_every_listing);
         g_test_add_func("/bus/ttl/expiry-takes-one-revision", test_expiry_takes_one_revision);
-        g_test_add_func("/bus/ttl/rewriting-expired-key-creates-it-anew",
-                test_rewriting_expired_key_creates_it_anew);
+        g_test_add_func("/bus/ttl/rewriting-expired-key-creates-it-anew", test_rewriting_expired_key_creates_it_anew);
         g_test_add_func("/bus/ttl/expired-key-removed-without-read", test_expired_key_removed_without_read);
-        g_test_add_func("/bus/ttl/far-future-deadline-is-live-everywhere",
-                test_far_future_deadline_is_live_everywhere);
+        g_test_add_func("/bus/ttl/far-future-deadline-is-live-everywhere", test_far_future_deadline_is_live_everywhere);
         g_test_add_func("/bus/persistence/entries-survive-restart", test_entries_survive_restart);
         g_test_add_func("/bus/persistence/revision-survives-restart", test_revision_survives_restart);
-        g_test_add_func(
-                "/bus/persistence/clean-stop-leaves-wal-database", test_clean_stop_leaves_wal_database);
+        g_test_add_func("/bus/persistence/clean-stop-leaves-wal-database", test_clean_stop_leaves_wal_database);
 }

@@ -90,8 +90,8 @@ static void test_set_with_ttl_zero_is_invalid_args(void) {
         g_autoptr(GError) error = NULL;
         guint64 revision = 0, before = bus_revision();
 
-        g_assert_false(stored_store_call_set_with_ttl_sync(
-                store, "ttl-zero", "k", "v", 0, NONE, -1, &revision, NULL, &error));
+        g_assert_false(
+                stored_store_call_set_with_ttl_sync(store, "ttl-zero", "k", "v", 0, NONE, -1, &revision, NULL, &error));
         bus_assert_error(error, ERROR_INVALID_ARGS);
         g_assert_cmpuint(bus_count("ttl-zero"), ==, 0);
         g_assert_cmpuint(bus_revision(), ==, before);
@@ -150,8 +150,8 @@ static void test_set_all_writes_every_entry(void) {
         g_autoptr(GVariant) all = NULL;
         guint64 revision = 0;
 
-        g_assert_true(stored_store_call_set_all_sync(store, "set-all",
-                bus_entries("a", "1", "b", "2", "c", "3", NULL), NONE, -1, &revision, NULL, &error));
+        g_assert_true(stored_store_call_set_all_sync(store, "set-all", bus_entries("a", "1", "b", "2", "c", "3", NULL),
+                NONE, -1, &revision, NULL, &error));
         g_assert_no_error(error);
         g_assert_true(stored_store_call_get_all_sync(store, "set-all", NONE, -1, &all, NULL, &error));
         g_assert_no_error(error);
@@ -168,8 +168,7 @@ static void test_set_all_is_one_revision(void) {
         guint64 before = bus_revision(), revision = 0;
 
         g_assert_true(stored_store_call_set_all_sync(store, "set-all-one-revision",
-                bus_entries("a", "1", "b", "2", "c", "3", "d", "4", NULL), NONE, -1, &revision, NULL,
-                &error));
+                bus_entries("a", "1", "b", "2", "c", "3", "d", "4", NULL), NONE, -1, &revision, NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(revision, ==, before + 1);
         g_assert_cmpuint(bus_revision(), ==, revision);
@@ -220,11 +219,11 @@ static void test_set_all_identical_is_no_op(void) {
         g_autoptr(GError) error = NULL;
         guint64 first = 0, again = 0;
 
-        g_assert_true(stored_store_call_set_all_sync(store, "set-all-identical",
-                bus_entries("a", "1", "b", "2", NULL), NONE, -1, &first, NULL, &error));
+        g_assert_true(stored_store_call_set_all_sync(store, "set-all-identical", bus_entries("a", "1", "b", "2", NULL),
+                NONE, -1, &first, NULL, &error));
         g_assert_no_error(error);
-        g_assert_true(stored_store_call_set_all_sync(store, "set-all-identical",
-                bus_entries("a", "1", "b", "2", NULL), NONE, -1, &again, NULL, &error));
+        g_assert_true(stored_store_call_set_all_sync(store, "set-all-identical", bus_entries("a", "1", "b", "2", NULL),
+                NONE, -1, &again, NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(again, ==, first);
         g_assert_cmpuint(bus_revision(), ==, first);
@@ -235,8 +234,8 @@ static void test_set_all_empty_changes_nothing(void) {
         g_autoptr(GError) error = NULL;
         guint64 before = bus_revision(), revision = 0;
 
-        g_assert_true(stored_store_call_set_all_sync(
-                store, "set-all-empty", g_variant_new("a{ss}", NULL), NONE, -1, &revision, NULL, &error));
+        g_assert_true(stored_store_call_set_all_sync(store, "set-all-empty", g_variant_new("a{ss}", NULL), NONE, -1,
+                &revision, NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(revision, ==, before);
         g_assert_cmpuint(bus_count("set-all-empty"), ==, 0);
@@ -254,8 +253,8 @@ static void test_set_all_with_one_value_over_limit_writes_nothing(void) {
         bus_set("set-all-too-large", "existing", "old");
         before = bus_revision();
         g_assert_false(stored_store_call_set_all_sync(store, "set-all-too-large",
-                bus_entries("a", "1", "existing", "new", "big", big, "z", "26", NULL), NONE, -1, &revision,
-                NULL, &error));
+                bus_entries("a", "1", "existing", "new", "big", big, "z", "26", NULL), NONE, -1, &revision, NULL,
+                &error));
         bus_assert_error(error, ERROR_TOO_LARGE);
         g_assert_cmpuint(bus_revision(), ==, before);
         g_assert_cmpuint(bus_count("set-all-too-large"), ==, 1);
@@ -272,8 +271,7 @@ static void test_delete_removes_key(void) {
         g_autofree char *value = NULL;
         guint64 set_revision = bus_set("delete", "k", "v"), revision = 0;
 
-        g_assert_true(
-                stored_store_call_delete_sync(store, "delete", "k", NONE, -1, &revision, NULL, &error));
+        g_assert_true(stored_store_call_delete_sync(store, "delete", "k", NONE, -1, &revision, NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(revision, ==, set_revision + 1);
         g_assert_false(stored_store_call_get_sync(store, "delete", "k", NONE, -1, &value, NULL, &error));
@@ -285,8 +283,7 @@ static void test_delete_missing_key_keeps_revision(void) {
         g_autoptr(GError) error = NULL;
         guint64 before = bus_revision(), revision = 0;
 
-        g_assert_true(stored_store_call_delete_sync(
-                store, "delete-missing", "k", NONE, -1, &revision, NULL, &error));
+        g_assert_true(stored_store_call_delete_sync(store, "delete-missing", "k", NONE, -1, &revision, NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(revision, ==, before);
         g_assert_cmpuint(bus_revision(), ==, before);
@@ -302,8 +299,7 @@ static void test_delete_group_removes_every_key(void) {
         bus_set("delete-group", "b", "2");
         bus_set("delete-group", "c", "3");
         before = bus_revision();
-        g_assert_true(stored_store_call_delete_group_sync(
-                store, "delete-group", NONE, -1, &revision, NULL, &error));
+        g_assert_true(stored_store_call_delete_group_sync(store, "delete-group", NONE, -1, &revision, NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(revision, ==, before + 1);
         g_assert_cmpuint(bus_count("delete-group"), ==, 0);
@@ -323,8 +319,7 @@ static void test_delete_group_leaves_other_groups_alone(void) {
         bus_set("delete-group-b", "k", "2");
         /* A group whose name starts with the deleted one's is another group. */
         bus_set("delete-group-a2", "k", "3");
-        g_assert_true(stored_store_call_delete_group_sync(
-                store, "delete-group-a", NONE, -1, &revision, NULL, &error));
+        g_assert_true(stored_store_call_delete_group_sync(store, "delete-group-a", NONE, -1, &revision, NULL, &error));
         g_assert_no_error(error);
         value = bus_get("delete-group-b", "k");
         g_assert_cmpstr(value, ==, "2");
@@ -336,8 +331,8 @@ static void test_delete_group_missing_keeps_revision(void) {
         g_autoptr(GError) error = NULL;
         guint64 before = bus_revision(), revision = 0;
 
-        g_assert_true(stored_store_call_delete_group_sync(
-                store, "delete-group-missing", NONE, -1, &revision, NULL, &error));
+        g_assert_true(
+                stored_store_call_delete_group_sync(store, "delete-group-missing", NONE, -1, &revision, NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(revision, ==, before);
 }
@@ -409,19 +404,15 @@ void bus_writes_tests_register(void) {
         g_test_add_func("/bus/set/changed-write-bumps-version", test_set_changed_write_bumps_version);
         g_test_add_func("/bus/set-with-ttl/readable-before-deadline",
                 test_set_with_ttl_entry_is_readable_before_deadline);
-        g_test_add_func(
-                "/bus/set-with-ttl/zero-ttl-is-invalid-args", test_set_with_ttl_zero_is_invalid_args);
-        g_test_add_func(
-                "/bus/set-with-ttl/new-deadline-is-a-change", test_set_with_ttl_new_deadline_is_a_change);
-        g_test_add_func(
-                "/bus/set-bytes/text-is-readable-as-text", test_set_bytes_of_text_is_readable_as_text);
+        g_test_add_func("/bus/set-with-ttl/zero-ttl-is-invalid-args", test_set_with_ttl_zero_is_invalid_args);
+        g_test_add_func("/bus/set-with-ttl/new-deadline-is-a-change", test_set_with_ttl_new_deadline_is_a_change);
+        g_test_add_func("/bus/set-bytes/text-is-readable-as-text", test_set_bytes_of_text_is_readable_as_text);
         g_test_add_func("/bus/set-bytes/ttl-sets-deadline", test_set_bytes_with_ttl_sets_deadline);
         g_test_add_func("/bus/set-bytes/empty-value", test_set_bytes_empty_value);
         g_test_add_func("/bus/set-all/writes-every-entry", test_set_all_writes_every_entry);
         g_test_add_func("/bus/set-all/is-one-revision", test_set_all_is_one_revision);
         g_test_add_func("/bus/set-all/merges-into-existing-group", test_set_all_merges_into_existing_group);
-        g_test_add_func(
-                "/bus/set-all/leaves-unchanged-entries-alone", test_set_all_leaves_unchanged_entries_alone);
+        g_test_add_func("/bus/set-all/leaves-unchanged-entries-alone", test_set_all_leaves_unchanged_entries_alone);
         g_test_add_func("/bus/set-all/identical-is-no-op", test_set_all_identical_is_no_op);
         g_test_add_func("/bus/set-all/empty-changes-nothing", test_set_all_empty_changes_nothing);
         g_test_add_func("/bus/set-all/one-value-over-limit-writes-nothing",
@@ -429,16 +420,13 @@ void bus_writes_tests_register(void) {
         g_test_add_func("/bus/delete/removes-key", test_delete_removes_key);
         g_test_add_func("/bus/delete/missing-key-keeps-revision", test_delete_missing_key_keeps_revision);
         g_test_add_func("/bus/delete-group/removes-every-key", test_delete_group_removes_every_key);
-        g_test_add_func(
-                "/bus/delete-group/leaves-other-groups-alone", test_delete_group_leaves_other_groups_alone);
-        g_test_add_func(
-                "/bus/delete-group/missing-group-keeps-revision", test_delete_group_missing_keeps_revision);
+        g_test_add_func("/bus/delete-group/leaves-other-groups-alone", test_delete_group_leaves_other_groups_alone);
+        g_test_add_func("/bus/delete-group/missing-group-keeps-revision", test_delete_group_missing_keeps_revision);
         g_test_add_func("/bus/purge-expired/nothing-expired-removes-nothing",
                 test_purge_expired_with_nothing_expired_removes_nothing);
-        g_test_add_func(
-                "/bus/purge-expired/leaves-only-live-entries", test_purge_expired_leaves_only_live_entries);
+        g_test_add_func("/bus/purge-expired/leaves-only-live-entries", test_purge_expired_leaves_only_live_entries);
         g_test_add_func("/bus/export/into-a-pipe-nobody-reads-fails-and-the-daemon-serves-on",
                 test_export_into_a_pipe_nobody_reads_fails_and_the_daemon_serves_on);
-        g_test_add_func(
-                "/bus/import/from-a-write-only-fd-is-invalid-args", test_import_from_a_write_only_fd_is_invalid_args);
+        g_test_add_func("/bus/import/from-a-write-only-fd-is-invalid-args",
+                test_import_from_a_write_only_fd_is_invalid_args);
 }

@@ -9,16 +9,15 @@
 #include "store.h"
 
 /* One entry through the writer, as a string without its newline. */
-static char *write_entry(
-        const char *group, const char *key, const void *value, size_t value_len, uint64_t expires) {
+static char *write_entry(const char *group, const char *key, const void *value, size_t value_len, uint64_t expires) {
         DumpBuffer b = {};
         char *line;
 
-        g_assert_cmpint(dump_entry_append(&b, &(DumpEntry){.group = group,
+        g_assert_cmpint(dump_entry_append(&b, &(DumpEntry){ .group = group,
                                                       .key = key,
                                                       .value = value,
                                                       .value_len = value_len,
-                                                      .expires_usec = expires}),
+                                                      .expires_usec = expires }),
                 ==, 0);
         g_assert_cmpuint(b.len, >, 0);
         g_assert_cmpint(b.data[b.len - 1], ==, '\n');
@@ -42,8 +41,7 @@ static void test_write_text_value(void) {
 
 static void test_write_expiry_when_set(void) {
         g_autofree char *line = write_entry("s", "t", "x", 1, UINT64_C(1795305734831319));
-        g_assert_cmpstr(line, ==,
-                "{\"group\":\"s\",\"key\":\"t\",\"value\":\"x\",\"expires_usec\":1795305734831319}");
+        g_assert_cmpstr(line, ==, "{\"group\":\"s\",\"key\":\"t\",\"value\":\"x\",\"expires_usec\":1795305734831319}");
 }
 
 static void test_write_binary_value_as_base64(void) {
@@ -67,8 +65,8 @@ static void test_write_escapes(void) {
 static void test_write_refuses_names_that_are_not_text(void) {
         DumpBuffer b = {};
 
-        g_assert_cmpint(dump_entry_append(
-                                &b, &(DumpEntry){.group = "\xff", .key = "k", .value = "v", .value_len = 1}),
+        g_assert_cmpint(dump_entry_append(&b,
+                                &(DumpEntry){ .group = "\xff", .key = "k", .value = "v", .value_len = 1 }),
                 ==, -EINVAL);
         g_assert_cmpuint(b.len, ==, 0);
         dump_buffer_done(&b);
@@ -85,17 +83,17 @@ typedef struct RoundTrip {
 } RoundTrip;
 
 static const RoundTrip round_trips[] = {
-        {"/dump-format/round-trip/empty-value", "g", "k", "", 0, 0},
-        {"/dump-format/round-trip/empty-names", "", "", "v", 1, 0},
-        {"/dump-format/round-trip/quotes-and-backslashes", "a\"b", "c\\d", "\"\\\"", 3, 0},
-        {"/dump-format/round-trip/control-characters", "g", "k", "\b\f\n\r\t\x01\x7f", 7, 0},
-        {"/dump-format/round-trip/unicode", "gruppe-ä", "ключ", "値 😀", 9, 0},
-        {"/dump-format/round-trip/nul-bytes", "g", "k", "a\0b\0", 4, 0},
-        {"/dump-format/round-trip/invalid-utf8", "g", "k", "\xc3\x28\xa0\xa1", 4, 0},
-        {"/dump-format/round-trip/one-byte-binary", "g", "k", "\x80", 1, 0},
-        {"/dump-format/round-trip/two-byte-binary", "g", "k", "\x80\x81", 2, 0},
-        {"/dump-format/round-trip/largest-deadline", "g", "k", "v", 1, (uint64_t)INT64_MAX},
-        {"/dump-format/round-trip/with-deadline", "g", "k", "\x00", 1, 1},
+        { "/dump-format/round-trip/empty-value", "g", "k", "", 0, 0 },
+        { "/dump-format/round-trip/empty-names", "", "", "v", 1, 0 },
+        { "/dump-format/round-trip/quotes-and-backslashes", "a\"b", "c\\d", "\"\\\"", 3, 0 },
+        { "/dump-format/round-trip/control-characters", "g", "k", "\b\f\n\r\t\x01\x7f", 7, 0 },
+        { "/dump-format/round-trip/unicode", "gruppe-ä", "ключ", "値 😀", 9, 0 },
+        { "/dump-format/round-trip/nul-bytes", "g", "k", "a\0b\0", 4, 0 },
+        { "/dump-format/round-trip/invalid-utf8", "g", "k", "\xc3\x28\xa0\xa1", 4, 0 },
+        { "/dump-format/round-trip/one-byte-binary", "g", "k", "\x80", 1, 0 },
+        { "/dump-format/round-trip/two-byte-binary", "g", "k", "\x80\x81", 2, 0 },
+        { "/dump-format/round-trip/largest-deadline", "g", "k", "v", 1, (uint64_t)INT64_MAX },
+        { "/dump-format/round-trip/with-deadline", "g", "k", "\x00", 1, 1 },
 };
 
 static void test_round_trip(const void *data) {
@@ -132,8 +130,8 @@ static void test_parse_members_in_any_order(void) {
         char error[DUMP_ERROR_MAX];
         DumpEntry e;
 
-        g_assert_cmpint(parse(" { \"expires_usec\" : 7 , \"value\":\"v\", \"key\":\"k\",\"group\":\"g\" } ",
-                                &e, &copy, error),
+        g_assert_cmpint(parse(" { \"expires_usec\" : 7 , \"value\":\"v\", \"key\":\"k\",\"group\":\"g\" } ", &e, &copy,
+                                error),
                 ==, 1);
         g_assert_cmpstr(e.group, ==, "g");
         g_assert_cmpstr(e.key, ==, "k");
@@ -184,8 +182,7 @@ static void test_parse_base64_without_padding(void) {
         char error[DUMP_ERROR_MAX];
         DumpEntry e;
 
-        g_assert_cmpint(
-                parse("{\"group\":\"g\",\"key\":\"k\",\"value_base64\":\"AAE\"}", &e, &copy, error), ==, 1);
+        g_assert_cmpint(parse("{\"group\":\"g\",\"key\":\"k\",\"value_base64\":\"AAE\"}", &e, &copy, error), ==, 1);
         g_assert_cmpmem(e.value, e.value_len, "\x00\x01", 2);
 }
 
@@ -196,67 +193,60 @@ typedef struct BadLine {
 } BadLine;
 
 static const BadLine bad_lines[] = {
-        {"/dump-format/parse/error/not-an-object", "[1,2]",
-                "expected '{' (each line is one JSON object) at column 1"},
-        {"/dump-format/parse/error/not-json", "group=g", "expected '{'"},
-        {"/dump-format/parse/error/no-value", "{\"group\":\"g\",\"key\":\"k\"}",
-                "needs exactly one of \"value\" and \"value_base64\""},
-        {"/dump-format/parse/error/two-values",
+        { "/dump-format/parse/error/not-an-object", "[1,2]",
+                "expected '{' (each line is one JSON object) at column 1" },
+        { "/dump-format/parse/error/not-json", "group=g", "expected '{'" },
+        { "/dump-format/parse/error/no-value", "{\"group\":\"g\",\"key\":\"k\"}",
+                "needs exactly one of \"value\" and \"value_base64\"" },
+        { "/dump-format/parse/error/two-values",
                 "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\",\"value_base64\":\"AA==\"}",
-                "needs exactly one of \"value\" and \"value_base64\""},
-        {"/dump-format/parse/error/no-group", "{\"key\":\"k\",\"value\":\"v\"}", "missing \"group\""},
-        {"/dump-format/parse/error/no-key", "{\"group\":\"g\",\"value\":\"v\"}", "missing \"key\""},
-        {"/dump-format/parse/error/group-not-a-string", "{\"group\":1,\"key\":\"k\",\"value\":\"v\"}",
-                "\"group\" must be a string"},
-        {"/dump-format/parse/error/negative-deadline",
+                "needs exactly one of \"value\" and \"value_base64\"" },
+        { "/dump-format/parse/error/no-group", "{\"key\":\"k\",\"value\":\"v\"}", "missing \"group\"" },
+        { "/dump-format/parse/error/no-key", "{\"group\":\"g\",\"value\":\"v\"}", "missing \"key\"" },
+        { "/dump-format/parse/error/group-not-a-string", "{\"group\":1,\"key\":\"k\",\"value\":\"v\"}",
+                "\"group\" must be a string" },
+        { "/dump-format/parse/error/negative-deadline",
                 "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\",\"expires_usec\":-1}",
-                "\"expires_usec\" must be a whole number of microseconds"},
-        {"/dump-format/parse/error/fractional-deadline",
-                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\",\"expires_usec\":1.5}",
-                "must be a whole number"},
-        {"/dump-format/parse/error/deadline-as-string",
-                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\",\"expires_usec\":\"5\"}",
-                "must be a whole number"},
-        {"/dump-format/parse/error/deadline-out-of-range",
+                "\"expires_usec\" must be a whole number of microseconds" },
+        { "/dump-format/parse/error/fractional-deadline",
+                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\",\"expires_usec\":1.5}", "must be a whole number" },
+        { "/dump-format/parse/error/deadline-as-string",
+                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\",\"expires_usec\":\"5\"}", "must be a whole number" },
+        { "/dump-format/parse/error/deadline-out-of-range",
                 "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\",\"expires_usec\":9223372036854775808}",
-                "\"expires_usec\" is out of range"},
-        {"/dump-format/parse/error/text-after-the-entry",
-                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\"} x",
-                "unexpected text after the entry at column 37"},
-        {"/dump-format/parse/error/truncated", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\"",
-                "expected ',' or '}', found the end of the line"},
-        {"/dump-format/parse/error/unterminated-string", "{\"group\":\"g", "unterminated string"},
-        {"/dump-format/parse/error/lone-high-surrogate",
-                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"\\ud800\"}",
-                "high surrogate without its low half"},
-        {"/dump-format/parse/error/lone-low-surrogate",
-                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"\\udc00\"}", "lone low surrogate"},
-        {"/dump-format/parse/error/unknown-escape", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"\\x\"}",
-                "unknown escape in a string"},
-        {"/dump-format/parse/error/raw-control-character",
-                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"a\tb\"}", "control character in a string"},
-        {"/dump-format/parse/error/value-with-nul",
-                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"a\\u0000b\"}",
-                "\"value\" is not text (valid UTF-8 without NUL); write it as \"value_base64\""},
-        {"/dump-format/parse/error/value-not-utf8", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"\xff\"}",
-                "\"value\" is not text"},
-        {"/dump-format/parse/error/group-with-nul", "{\"group\":\"g\\u0000\",\"key\":\"k\",\"value\":\"v\"}",
-                "\"group\" is not text"},
-        {"/dump-format/parse/error/key-not-utf8", "{\"group\":\"g\",\"key\":\"\xc0\xaf\",\"value\":\"v\"}",
-                "\"key\" is not text"},
-        {"/dump-format/parse/error/bad-base64", "{\"group\":\"g\",\"key\":\"k\",\"value_base64\":\"!!!!\"}",
-                "\"value_base64\" is not valid base64"},
-        {"/dump-format/parse/error/base64-bad-length",
-                "{\"group\":\"g\",\"key\":\"k\",\"value_base64\":\"AAAAA\"}",
-                "\"value_base64\" is not valid base64"},
-        {"/dump-format/parse/error/duplicate-member",
-                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\",\"group\":\"h\"}",
-                "\"group\" appears twice"},
-        {"/dump-format/parse/error/missing-colon", "{\"group\" \"g\"}", "expected ':' after a member name"},
-        {"/dump-format/parse/error/nested-too-deeply",
+                "\"expires_usec\" is out of range" },
+        { "/dump-format/parse/error/text-after-the-entry", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\"} x",
+                "unexpected text after the entry at column 37" },
+        { "/dump-format/parse/error/truncated", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\"",
+                "expected ',' or '}', found the end of the line" },
+        { "/dump-format/parse/error/unterminated-string", "{\"group\":\"g", "unterminated string" },
+        { "/dump-format/parse/error/lone-high-surrogate", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"\\ud800\"}",
+                "high surrogate without its low half" },
+        { "/dump-format/parse/error/lone-low-surrogate", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"\\udc00\"}",
+                "lone low surrogate" },
+        { "/dump-format/parse/error/unknown-escape", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"\\x\"}",
+                "unknown escape in a string" },
+        { "/dump-format/parse/error/raw-control-character", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"a\tb\"}",
+                "control character in a string" },
+        { "/dump-format/parse/error/value-with-nul", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"a\\u0000b\"}",
+                "\"value\" is not text (valid UTF-8 without NUL); write it as \"value_base64\"" },
+        { "/dump-format/parse/error/value-not-utf8", "{\"group\":\"g\",\"key\":\"k\",\"value\":\"\xff\"}",
+                "\"value\" is not text" },
+        { "/dump-format/parse/error/group-with-nul", "{\"group\":\"g\\u0000\",\"key\":\"k\",\"value\":\"v\"}",
+                "\"group\" is not text" },
+        { "/dump-format/parse/error/key-not-utf8", "{\"group\":\"g\",\"key\":\"\xc0\xaf\",\"value\":\"v\"}",
+                "\"key\" is not text" },
+        { "/dump-format/parse/error/bad-base64", "{\"group\":\"g\",\"key\":\"k\",\"value_base64\":\"!!!!\"}",
+                "\"value_base64\" is not valid base64" },
+        { "/dump-format/parse/error/base64-bad-length", "{\"group\":\"g\",\"key\":\"k\",\"value_base64\":\"AAAAA\"}",
+                "\"value_base64\" is not valid base64" },
+        { "/dump-format/parse/error/duplicate-member",
+                "{\"group\":\"g\",\"key\":\"k\",\"value\":\"v\",\"group\":\"h\"}", "\"group\" appears twice" },
+        { "/dump-format/parse/error/missing-colon", "{\"group\" \"g\"}", "expected ':' after a member name" },
+        { "/dump-format/parse/error/nested-too-deeply",
                 "{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],\"group\":"
                 "\"g\"}",
-                "nested too deeply"},
+                "nested too deeply" },
 };
 
 static void test_bad_line(const void *data) {
@@ -276,7 +266,7 @@ static void test_reader_names_the_line(void) {
         g_autofree char *input = g_strdup("{\"group\":\"g\",\"key\":\"a\",\"value\":\"1\"}\n"
                                           "\n"
                                           "{\"group\":\"g\",\"key\":\"b\",\"valu\":\"2\"}\n");
-        DumpReader r = {.data = input, .len = strlen(input)};
+        DumpReader r = { .data = input, .len = strlen(input) };
         char error[DUMP_ERROR_MAX];
         DumpEntry e;
 
@@ -289,7 +279,7 @@ static void test_reader_names_the_line(void) {
 static void test_reader_last_line_without_newline(void) {
         g_autofree char *input = g_strdup("{\"group\":\"g\",\"key\":\"a\",\"value\":\"1\"}\r\n"
                                           "{\"group\":\"g\",\"key\":\"b\",\"value\":\"2\"}");
-        DumpReader r = {.data = input, .len = strlen(input)};
+        DumpReader r = { .data = input, .len = strlen(input) };
         char error[DUMP_ERROR_MAX];
         DumpEntry e;
 
@@ -301,7 +291,7 @@ static void test_reader_last_line_without_newline(void) {
 }
 
 static void test_reader_empty_input(void) {
-        DumpReader r = {.data = (char *)"", .len = 0};
+        DumpReader r = { .data = (char *)"", .len = 0 };
         char error[DUMP_ERROR_MAX];
         DumpEntry e;
 
@@ -365,8 +355,7 @@ int main(int argc, char *argv[]) {
         for (size_t i = 0; i < G_N_ELEMENTS(bad_lines); i++)
                 g_test_add_data_func(bad_lines[i].path, &bad_lines[i], test_bad_line);
         g_test_add_func("/dump-format/reader/names-the-line", test_reader_names_the_line);
-        g_test_add_func(
-                "/dump-format/reader/last-line-without-newline", test_reader_last_line_without_newline);
+        g_test_add_func("/dump-format/reader/last-line-without-newline", test_reader_last_line_without_newline);
         g_test_add_func("/dump-format/reader/empty-input", test_reader_empty_input);
         g_test_add_func("/dump-format/text/agrees-with-the-store", test_text_rule_agrees_with_the_store);
 

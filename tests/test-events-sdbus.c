@@ -21,18 +21,18 @@
 
 #include "harness.h"
 
-#define STORE_BUS_NAME    "org.example.Store"
-#define STORE_PATH        "/org/example/Store"
-#define STORE_INTERFACE   "org.example.Store"
-#define PEER_INTERFACE    "org.freedesktop.DBus.Peer"
-#define WAIT_USEC         (10 * G_USEC_PER_SEC)
+#define STORE_BUS_NAME  "org.example.Store"
+#define STORE_PATH      "/org/example/Store"
+#define STORE_INTERFACE "org.example.Store"
+#define PEER_INTERFACE  "org.freedesktop.DBus.Peer"
+#define WAIT_USEC       (10 * G_USEC_PER_SEC)
 
-#define MATCH_CHANGED     "type='signal',sender='" STORE_BUS_NAME "',interface='" STORE_INTERFACE "',member='Changed'"
-#define MATCH_OVERFLOW    "type='signal',sender='" STORE_BUS_NAME "',interface='" STORE_INTERFACE "',member='Overflow'"
+#define MATCH_CHANGED  "type='signal',sender='" STORE_BUS_NAME "',interface='" STORE_INTERFACE "',member='Changed'"
+#define MATCH_OVERFLOW "type='signal',sender='" STORE_BUS_NAME "',interface='" STORE_INTERFACE "',member='Overflow'"
 
 /* The bound the overflow tests run with, and how many changes they make: well past it. */
-#define UNREAD_BOUND      100
-#define OVERFLOW_WRITES   300
+#define UNREAD_BOUND    100
+#define OVERFLOW_WRITES 300
 
 typedef struct Fixture {
         World *world;
@@ -68,7 +68,7 @@ typedef struct Watch {
 
 struct Client {
         sd_bus *bus;
-        GPtrArray *events;  /* Event *, in the order the matches fired */
+        GPtrArray *events; /* Event *, in the order the matches fired */
         GPtrArray *watches; /* Watch * */
 };
 
@@ -92,8 +92,8 @@ static void watch_free(gpointer p) {
 static char *event_to_string(const Event *e) {
         if (g_str_equal(e->member, "Overflow"))
                 return g_strdup_printf("[%s] %s Overflow(%" PRIu64 ")", e->watch, e->path, e->revision);
-        return g_strdup_printf("[%s] %s Changed(\"%s\", \"%s\", %s, \"%.40s\", %" PRIu64 ")", e->watch, e->path, e->group,
-                e->key, e->type, e->value, e->revision);
+        return g_strdup_printf("[%s] %s Changed(\"%s\", \"%s\", %s, \"%.40s\", %" PRIu64 ")", e->watch, e->path,
+                e->group, e->key, e->type, e->value, e->revision);
 }
 
 static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *error G_GNUC_UNUSED) {
@@ -185,7 +185,8 @@ static sd_bus_message *client_callv(Client *c, const char *path, const char *int
                         g_error("%s.%s on %s: expected %s, got %s", interface, method, path, error_name,
                                 r >= 0 ? "success" : error.name);
         } else if (r < 0)
-                g_error("%s.%s on %s failed: %s", interface, method, path, error.message ? error.message : g_strerror(-r));
+                g_error("%s.%s on %s failed: %s", interface, method, path,
+                        error.message ? error.message : g_strerror(-r));
         sd_bus_error_free(&error);
         return reply;
 }
@@ -384,7 +385,8 @@ static void test_match_type_filter(Fixture *f, UNUSED) {
 static void test_match_group_key_type_and_path(Fixture *f, UNUSED) {
         g_autoptr(Client) c = client_new(f), w = client_new(f);
         g_autofree char *ns = namespace_path("tenant-a");
-        g_autofree char *match_ns = g_strdup_printf(MATCH_CHANGED ",path='%s',arg0='prefs',arg1='theme',arg2='set'", ns);
+        g_autofree char *match_ns =
+                g_strdup_printf(MATCH_CHANGED ",path='%s',arg0='prefs',arg1='theme',arg2='set'", ns);
         uint64_t r;
 
         client_match(c, "ns prefs/theme set", match_ns);
@@ -404,8 +406,8 @@ static void test_match_group_key_type_and_path(Fixture *f, UNUSED) {
                 if (g_str_equal(e->path, ns))
                         assert_changed(e, "ns prefs/theme set", ns, "prefs", "theme", "set", "dark", r);
                 else
-                        assert_changed(e, "root tenant-a:prefs/theme set", STORE_PATH, "tenant-a:prefs", "theme",
-                                "set", "dark", r);
+                        assert_changed(e, "root tenant-a:prefs/theme set", STORE_PATH, "tenant-a:prefs", "theme", "set",
+                                "dark", r);
         }
         g_assert_cmpstr(client_event(c, 0)->path, !=, client_event(c, 1)->path);
 }
@@ -682,7 +684,8 @@ static void test_one_large_call_does_not_cut_off_a_reader(Fixture *f, UNUSED) {
         client_subscribe(reader, STORE_PATH);
 
         g_assert_cmpint(sd_bus_message_new_method_call(w->bus, &m, STORE_BUS_NAME, STORE_PATH, STORE_INTERFACE,
-                                "SetAll"), >=, 0);
+                                "SetAll"),
+                >=, 0);
         g_assert_cmpint(sd_bus_message_append(m, "s", "bulk"), >=, 0);
         g_assert_cmpint(sd_bus_message_open_container(m, 'a', "{ss}"), >=, 0);
         for (guint i = 0; i < n; i++) {
@@ -703,8 +706,9 @@ static void test_one_large_call_does_not_cut_off_a_reader(Fixture *f, UNUSED) {
         for (guint i = 0; i < reader->events->len; i++)
                 if (g_str_equal(client_event(reader, i)->member, "Overflow")) {
                         /* Failed, but not fatal: the tests after this one still run. */
-                        g_test_fail_printf("a subscriber reading as fast as it can got Overflow(%" PRIu64 ") after %u of "
-                                "the %u changes of one SetAll (--max-unread-signals=%d)",
+                        g_test_fail_printf("a subscriber reading as fast as it can got Overflow(%" PRIu64
+                                           ") after %u of "
+                                           "the %u changes of one SetAll (--max-unread-signals=%d)",
                                 client_event(reader, i)->revision, i, n, UNREAD_BOUND);
                         return;
                 }

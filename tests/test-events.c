@@ -52,7 +52,7 @@ static char *event_to_string(const Event *e) {
 typedef struct Listener {
         GDBusConnection *c;
         GPtrArray *events; /* Event *, Changed and Overflow in arrival order */
-        GArray *watches;   /* signal subscription ids */
+        GArray *watches; /* signal subscription ids */
 } Listener;
 
 static void on_signal(GDBusConnection *c G_GNUC_UNUSED, const char *sender G_GNUC_UNUSED, const char *path,
@@ -342,8 +342,9 @@ static void test_codegen_proxy_changed_signal(void) {
         ProxySeen seen = { .lines = g_ptr_array_new_with_free_func(g_free) };
         guint64 r1, r2;
 
-        proxy = stored_store_proxy_new_sync(c, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, STORE_BUS_NAME, path, NULL, &error);
+        proxy = stored_store_proxy_new_sync(c,
+                G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, STORE_BUS_NAME, path,
+                NULL, &error);
         g_assert_no_error(error);
         g_signal_connect(proxy, "changed", G_CALLBACK(on_proxy_changed), &seen);
         g_assert_true(stored_store_call_subscribe_sync(proxy, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
@@ -454,10 +455,10 @@ static void test_no_event_for_a_no_op(void) {
         listener_subscribe(l, STORE_PATH);
 
         before = bus_revision();
-        g_assert_cmpuint(bus_set("ev-noop", "same", "value"), ==, before);             /* identical Set */
-        g_assert_cmpuint(bus_delete("ev-noop", "missing"), ==, before);                /* missing key */
-        g_assert_cmpuint(bus_delete("ev-noop-nothing", "missing"), ==, before);        /* missing group */
-        g_assert_cmpuint(delete_group("ev-noop-empty"), ==, before);                   /* empty group */
+        g_assert_cmpuint(bus_set("ev-noop", "same", "value"), ==, before); /* identical Set */
+        g_assert_cmpuint(bus_delete("ev-noop", "missing"), ==, before); /* missing key */
+        g_assert_cmpuint(bus_delete("ev-noop-nothing", "missing"), ==, before); /* missing group */
+        g_assert_cmpuint(delete_group("ev-noop-empty"), ==, before); /* empty group */
         g_assert_cmpuint(set_all(STORE_PATH, "ev-noop", bus_entries("same", "value", NULL)), ==, before);
         g_assert_cmpuint(set_all(STORE_PATH, "ev-noop", bus_entries(NULL, NULL)), ==, before);
         r = bus_set("ev-noop", "marker", "m");
@@ -484,7 +485,7 @@ static void test_set_all_emits_only_the_entries_it_changed(void) {
                 g_assert_cmpstr(e->type, ==, "set");
                 g_assert_cmpuint(e->revision, ==, r);
                 g_assert_true((g_str_equal(e->key, "b") && g_str_equal(e->value, "two")) ||
-                        (g_str_equal(e->key, "c") && g_str_equal(e->value, "3")));
+                              (g_str_equal(e->key, "c") && g_str_equal(e->value, "3")));
         }
         g_assert_cmpstr(listener_event(l, 0)->key, !=, listener_event(l, 1)->key);
         listener_unsubscribe(l, STORE_PATH);
@@ -716,8 +717,8 @@ static void test_set_all_signals_carry_the_call_revision(void) {
         listener_unsubscribe(l, STORE_PATH);
 }
 
-#define N_WRITERS          4
-#define WRITES_PER_WRITER  50
+#define N_WRITERS         4
+#define WRITES_PER_WRITER 50
 
 typedef struct Writer {
         int index;
@@ -873,7 +874,7 @@ static void test_a_subscriber_that_leaves_the_bus_is_forgotten(void) {
 typedef struct ReplayWriter {
         const char *path, *group;
         guint seed;
-        gint stop;   /* atomic: set by the reader */
+        gint stop; /* atomic: set by the reader */
         gint writes; /* atomic: done so far */
 } ReplayWriter;
 
@@ -999,8 +1000,8 @@ static void replay_round(const char *path, const char *group, guint seed) {
                 applied++;
         }
         g_variant_get(final, "(@a{ss}t)", &final_entries, NULL);
-        g_test_message("%s %s: snapshot at %" G_GUINT64_FORMAT " with %zu entries, %u signals applied, %u older",
-                path, group, snapshot_revision, g_variant_n_children(entries), applied, skipped);
+        g_test_message("%s %s: snapshot at %" G_GUINT64_FORMAT " with %zu entries, %u signals applied, %u older", path,
+                group, snapshot_revision, g_variant_n_children(entries), applied, skipped);
         g_assert_cmpuint(applied, >, 100);
         assert_model_equals(model, final_entries);
         listener_unsubscribe(l, path);
@@ -1025,13 +1026,16 @@ int main(int argc, char *argv[]) {
 
         g_test_add_func("/events/gdbus/watch/arg0-every-key-of-one-group", test_arg0_watches_every_key_of_one_group);
         g_test_add_func("/events/gdbus/watch/everything-in-write-order", test_everything_in_write_order);
-        g_test_add_func("/events/gdbus/watch/every-subscriber-gets-every-event", test_every_subscriber_gets_every_event);
-        g_test_add_func("/events/gdbus/watch/two-watchers-on-one-connection", test_two_watchers_on_one_connection_both_fire);
+        g_test_add_func("/events/gdbus/watch/every-subscriber-gets-every-event",
+                test_every_subscriber_gets_every_event);
+        g_test_add_func("/events/gdbus/watch/two-watchers-on-one-connection",
+                test_two_watchers_on_one_connection_both_fire);
         g_test_add_func("/events/gdbus/watch/codegen-proxy-changed-signal", test_codegen_proxy_changed_signal);
         g_test_add_func("/events/gdbus/change/set-with-ttl-emits-set", test_set_with_ttl_emits_set);
         g_test_add_func("/events/gdbus/change/expire-at-the-deadline-without-a-read",
                 test_expire_arrives_at_the_deadline_without_a_read);
-        g_test_add_func("/events/gdbus/change/delete-carries-the-previous-value", test_delete_carries_the_previous_value);
+        g_test_add_func("/events/gdbus/change/delete-carries-the-previous-value",
+                test_delete_carries_the_previous_value);
         g_test_add_func("/events/gdbus/change/delete-group-has-empty-key-and-value",
                 test_delete_group_has_empty_key_and_value);
         g_test_add_func("/events/gdbus/change/no-event-for-a-no-op", test_no_event_for_a_no_op);
@@ -1054,10 +1058,12 @@ int main(int argc, char *argv[]) {
                 test_delete_namespace_emits_delete_group_per_group);
         g_test_add_func("/events/gdbus/revision/set-all-signals-carry-the-call-revision",
                 test_set_all_signals_carry_the_call_revision);
-        g_test_add_func("/events/gdbus/revision/rise-with-concurrent-writers", test_revisions_rise_with_concurrent_writers);
+        g_test_add_func("/events/gdbus/revision/rise-with-concurrent-writers",
+                test_revisions_rise_with_concurrent_writers);
         g_test_add_func("/events/gdbus/subscribe/twice-then-unsubscribe-once-ends-it",
                 test_subscribe_twice_then_unsubscribe_once_ends_it);
-        g_test_add_func("/events/gdbus/subscribe/unsubscribe-without-subscribe", test_unsubscribe_without_subscribe_is_fine);
+        g_test_add_func("/events/gdbus/subscribe/unsubscribe-without-subscribe",
+                test_unsubscribe_without_subscribe_is_fine);
         g_test_add_func("/events/gdbus/subscribe/nothing-after-unsubscribe", test_nothing_arrives_after_unsubscribe);
         g_test_add_func("/events/gdbus/isolation/never-subscribed-gets-nothing",
                 test_a_connection_that_never_subscribed_gets_nothing);

@@ -40,40 +40,40 @@
 #define NAMESPACE_INTERFACE  "org.example.Store.Namespace"
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
 
-#define ERROR_TOO_LARGE        "org.example.Store.Error.TooLarge"
-#define ERROR_TEMPLATE         "org.example.Store.Error.Template"
-#define ERROR_NOT_FOUND        "org.example.Store.Error.NotFound"
-#define ERROR_INVALID_ARGS     "org.freedesktop.DBus.Error.InvalidArgs"
-#define ERROR_UNKNOWN_METHOD   "org.freedesktop.DBus.Error.UnknownMethod"
-#define ERROR_UNKNOWN_OBJECT   "org.freedesktop.DBus.Error.UnknownObject"
-#define ERROR_UNKNOWN_PROPERTY "org.freedesktop.DBus.Error.UnknownProperty"
+#define ERROR_TOO_LARGE         "org.example.Store.Error.TooLarge"
+#define ERROR_TEMPLATE          "org.example.Store.Error.Template"
+#define ERROR_NOT_FOUND         "org.example.Store.Error.NotFound"
+#define ERROR_INVALID_ARGS      "org.freedesktop.DBus.Error.InvalidArgs"
+#define ERROR_UNKNOWN_METHOD    "org.freedesktop.DBus.Error.UnknownMethod"
+#define ERROR_UNKNOWN_OBJECT    "org.freedesktop.DBus.Error.UnknownObject"
+#define ERROR_UNKNOWN_PROPERTY  "org.freedesktop.DBus.Error.UnknownProperty"
 #define ERROR_UNKNOWN_INTERFACE "org.freedesktop.DBus.Error.UnknownInterface"
-#define ERROR_READ_ONLY        "org.freedesktop.DBus.Error.PropertyReadOnly"
-#define ERROR_LIMITS_EXCEEDED  "org.freedesktop.DBus.Error.LimitsExceeded"
+#define ERROR_READ_ONLY         "org.freedesktop.DBus.Error.PropertyReadOnly"
+#define ERROR_LIMITS_EXCEEDED   "org.freedesktop.DBus.Error.LimitsExceeded"
 
 /* The daemon's defaults (README, "Configuration"). */
-#define KIB                    1024U
-#define MIB                    (1024U * 1024U)
-#define MAX_KEY_BYTES          (64U * KIB)
-#define MAX_GROUP_BYTES        (64U * KIB)
-#define MAX_VALUE_BYTES        MIB
-#define MAX_TEMPLATE_BYTES     MIB
-#define MAX_SUBSCRIPTIONS      1024U
+#define KIB                1024U
+#define MIB                (1024U * 1024U)
+#define MAX_KEY_BYTES      (64U * KIB)
+#define MAX_GROUP_BYTES    (64U * KIB)
+#define MAX_VALUE_BYTES    MIB
+#define MAX_TEMPLATE_BYTES MIB
+#define MAX_SUBSCRIPTIONS  1024U
 
-#define CONNECTIONS            5000U
-#define CONNECTION_PROCESSES   5U
-#define FLOOD_CALLS            200000UL
-#define PROBE_CALLS            200U
-#define CALL_TIMEOUT_USEC      (30U * G_USEC_PER_SEC)
+#define CONNECTIONS          5000U
+#define CONNECTION_PROCESSES 5U
+#define FLOOD_CALLS          200000UL
+#define PROBE_CALLS          200U
+#define CALL_TIMEOUT_USEC    (30U * G_USEC_PER_SEC)
 /* Bounds for the assertions: far above what a healthy daemon shows (see the printed figures), far
  * below what a daemon that blocks on a client or keeps what it should not would show. */
-#define PROBE_P99_MAX_USEC     (5U * G_USEC_PER_SEC)
-#define RENDER_MAX_USEC        (5U * G_USEC_PER_SEC)
-#define PEAK_RSS_MAX_KB        (512U * 1024U)
-#define UNREAD_GROWTH_MAX_KB   (64U * 1024U)
-#define STOP_MAX_USEC          (5U * G_USEC_PER_SEC)
-#define STALLED_CALLS          200
-#define STALLED_VALUE_BYTES    (256U * KIB)
+#define PROBE_P99_MAX_USEC   (5U * G_USEC_PER_SEC)
+#define RENDER_MAX_USEC      (5U * G_USEC_PER_SEC)
+#define PEAK_RSS_MAX_KB      (512U * 1024U)
+#define UNREAD_GROWTH_MAX_KB (64U * 1024U)
+#define STOP_MAX_USEC        (5U * G_USEC_PER_SEC)
+#define STALLED_CALLS        200
+#define STALLED_VALUE_BYTES  (256U * KIB)
 
 static World *world;
 static const char *hostile_client;
@@ -134,8 +134,8 @@ static Helper helper_start(const char *const *args) {
         for (slot = 0; slot < HELPERS_MAX && helper_pids[slot] > 0; slot++)
                 ;
         g_assert_cmpuint(slot, <, HELPERS_MAX);
-        g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                child_setup, NULL, &h.pid, &h.stdin_fd, &h.stdout_fd, NULL, &error));
+        g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, child_setup,
+                NULL, &h.pid, &h.stdin_fd, &h.stdout_fd, NULL, &error));
         g_assert_no_error(error);
         helper_pids[slot] = h.pid;
         return h;
@@ -231,7 +231,8 @@ static sd_bus *connect_bus(void) {
 static sd_bus_message *new_call(sd_bus *bus, const char *path, const char *interface, const char *member) {
         sd_bus_message *m = NULL;
         g_assert_cmpint(sd_bus_message_new_method_call(bus, &m, sd_bus_is_bus_client(bus) > 0 ? STORE_BUS_NAME : NULL,
-                                path, interface, member), >=, 0);
+                                path, interface, member),
+                >=, 0);
         return m;
 }
 
@@ -270,10 +271,10 @@ static char *call(sd_bus *bus, const char *path, const char *interface, const ch
         return send_call(bus, m);
 }
 
-#define assert_call(expected, ...)                                  \
-        do {                                                        \
-                g_autofree char *_got = call(__VA_ARGS__);          \
-                g_assert_cmpstr(_got, ==, (expected));              \
+#define assert_call(expected, ...)                                                                                     \
+        do {                                                                                                           \
+                g_autofree char *_got = call(__VA_ARGS__);                                                             \
+                g_assert_cmpstr(_got, ==, (expected));                                                                 \
         } while (0)
 
 /* SetBytes with a value of `n` bytes. */
@@ -374,8 +375,10 @@ static void print_latency(const char *what, const Latency *l) {
 static void test_size_limits(void) {
         sd_bus *bus = connect_bus();
         g_autofree char *key_at = g_strnfill(MAX_KEY_BYTES, 'k'), *key_over = g_strnfill(MAX_KEY_BYTES + 1, 'k');
-        g_autofree char *group_at = g_strnfill(MAX_GROUP_BYTES, 'g'), *group_over = g_strnfill(MAX_GROUP_BYTES + 1, 'g');
-        g_autofree char *value_at = g_strnfill(MAX_VALUE_BYTES, 'v'), *value_over = g_strnfill(MAX_VALUE_BYTES + 1, 'v');
+        g_autofree char *group_at = g_strnfill(MAX_GROUP_BYTES, 'g'),
+                        *group_over = g_strnfill(MAX_GROUP_BYTES + 1, 'g');
+        g_autofree char *value_at = g_strnfill(MAX_VALUE_BYTES, 'v'),
+                        *value_over = g_strnfill(MAX_VALUE_BYTES + 1, 'v');
         g_autofree char *huge = g_strnfill(32 * MIB, 'h');
         const char *const paths[] = { STORE_PATH, NAMESPACE_PREFIX "limits" };
 
@@ -441,7 +444,8 @@ static void assert_render(sd_bus *bus, const char *what, const char *template, c
         gint64 usec;
         g_autofree char *e = render(bus, template, group, &len, &usec);
 
-        g_test_message("Render %s (%zu bytes): %s in %.1f ms", what, strlen(template), *e ? e : "output", usec / 1000.0);
+        g_test_message("Render %s (%zu bytes): %s in %.1f ms", what, strlen(template), *e ? e : "output",
+                usec / 1000.0);
         g_assert_cmpstr(e, ==, expected_error);
         if (!*expected_error)
                 g_assert_cmpuint(len, ==, expected_len);
@@ -456,7 +460,8 @@ static void test_render_limits(void) {
         g_autofree char *deep_parens = g_strconcat("{{", lparens, "1", rparens, "}}", NULL);
         g_autofree char *ranges = repeat("{{range $}}", 10000), *ends = repeat("{{end}}", 10000);
         g_autofree char *deep_ranges = g_strconcat(ranges, ends, NULL);
-        g_autofree char *text_at = g_strnfill(MAX_TEMPLATE_BYTES, 'x'), *text_over = g_strnfill(MAX_TEMPLATE_BYTES + 1, 'x');
+        g_autofree char *text_at = g_strnfill(MAX_TEMPLATE_BYTES, 'x'),
+                        *text_over = g_strnfill(MAX_TEMPLATE_BYTES + 1, 'x');
         g_autofree char *actions_at = repeat("{{.a}}", MAX_TEMPLATE_BYTES / 6);
         g_autofree char *value = g_strnfill(MAX_VALUE_BYTES, 'v');
 
@@ -496,7 +501,8 @@ static void test_wrong_signatures(void) {
         assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "Get", "ii", 1, 2);
         assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "Set", "ssi", "g", "k", 1);
         assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "SetWithTTL", "sssi", "g", "k", "v", 1);
-        assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "SetBytes", "ssst", "g", "k", "v", UINT64_C(0));
+        assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "SetBytes", "ssst", "g", "k", "v",
+                UINT64_C(0));
         assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "SetAll", "sa{si}", "g", 1, "k", 1);
         assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "SetAll", "sas", "g", 1, "k");
         assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "GetPage", "sii", "g", 0, 10);
@@ -508,7 +514,8 @@ static void test_wrong_signatures(void) {
         assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, MANAGER_INTERFACE, "Backup", "s", "/tmp/x");
         assert_call(ERROR_INVALID_ARGS, bus, NAMESPACE_PREFIX "tenant", STORE_INTERFACE, "Set", "ay", 0);
         /* Well-typed but invalid. */
-        assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "SetWithTTL", "ssst", "g", "k", "v", UINT64_C(0));
+        assert_call(ERROR_INVALID_ARGS, bus, STORE_PATH, STORE_INTERFACE, "SetWithTTL", "ssst", "g", "k", "v",
+                UINT64_C(0));
         assert_call("org.example.Store.Error.InvalidNamespace", bus, STORE_PATH, MANAGER_INTERFACE, "GetNamespace", "s",
                 "no/such name");
         sd_bus_flush_close_unref(bus);
@@ -525,13 +532,15 @@ static void test_unknown_members(void) {
                 assert_call(ERROR_UNKNOWN_METHOD, bus, p, "org.example.Nope", "Get", "ss", "g", "k");
                 assert_call(ERROR_UNKNOWN_METHOD, bus, p, STORE_INTERFACE, "Changed", NULL);
                 assert_call(ERROR_UNKNOWN_PROPERTY, bus, p, PROPERTIES_INTERFACE, "Get", "ss", STORE_INTERFACE, "Nope");
-                assert_call(ERROR_UNKNOWN_PROPERTY, bus, p, PROPERTIES_INTERFACE, "Get", "ss", "org.example.Nope", "Name");
+                assert_call(ERROR_UNKNOWN_PROPERTY, bus, p, PROPERTIES_INTERFACE, "Get", "ss", "org.example.Nope",
+                        "Name");
                 assert_call(ERROR_UNKNOWN_INTERFACE, bus, p, PROPERTIES_INTERFACE, "GetAll", "s", "org.example.Nope");
                 assert_call(ERROR_UNKNOWN_PROPERTY, bus, p, PROPERTIES_INTERFACE, "Set", "ssv", STORE_INTERFACE, "Nope",
                         "s", "x");
         }
         /* Properties of the wrong object, and writing read-only ones. */
-        assert_call(ERROR_UNKNOWN_PROPERTY, bus, STORE_PATH, PROPERTIES_INTERFACE, "Get", "ss", NAMESPACE_INTERFACE, "Name");
+        assert_call(ERROR_UNKNOWN_PROPERTY, bus, STORE_PATH, PROPERTIES_INTERFACE, "Get", "ss", NAMESPACE_INTERFACE,
+                "Name");
         assert_call(ERROR_UNKNOWN_PROPERTY, bus, NAMESPACE_PREFIX "tenant", PROPERTIES_INTERFACE, "Get", "ss",
                 MANAGER_INTERFACE, "Version");
         assert_call(ERROR_READ_ONLY, bus, STORE_PATH, PROPERTIES_INTERFACE, "Set", "ssv", MANAGER_INTERFACE, "Version",
@@ -551,15 +560,15 @@ static void test_odd_paths(void) {
         g_autofree char *b4000 = g_strnfill(4000, 'b');
         g_autofree char *long_element = g_strconcat(NAMESPACE_PREFIX, "a", b4000, NULL);
         const char *const paths[] = {
-                NAMESPACE_PREFIX "_61bc",          /* "abc", but not its canonical encoding */
-                NAMESPACE_PREFIX "_73elf",         /* "self", the same */
-                NAMESPACE_PREFIX "a_2eb",          /* "a.b": not a valid name */
-                NAMESPACE_PREFIX "a_3ab",          /* "a:b" */
-                NAMESPACE_PREFIX "_c3_a9",         /* "é" */
-                NAMESPACE_PREFIX "_",              /* the empty name */
-                NAMESPACE_PREFIX "_00",            /* a NUL byte */
-                NAMESPACE_PREFIX "_zz",            /* not an escape */
-                NAMESPACE_PREFIX "tenant/deeper",  /* below a namespace */
+                NAMESPACE_PREFIX "_61bc", /* "abc", but not its canonical encoding */
+                NAMESPACE_PREFIX "_73elf", /* "self", the same */
+                NAMESPACE_PREFIX "a_2eb", /* "a.b": not a valid name */
+                NAMESPACE_PREFIX "a_3ab", /* "a:b" */
+                NAMESPACE_PREFIX "_c3_a9", /* "é" */
+                NAMESPACE_PREFIX "_", /* the empty name */
+                NAMESPACE_PREFIX "_00", /* a NUL byte */
+                NAMESPACE_PREFIX "_zz", /* not an escape */
+                NAMESPACE_PREFIX "tenant/deeper", /* below a namespace */
                 NAMESPACE_PREFIX "self/x",
                 NAMESPACE_PREFIX "tenant/_61bc/x",
                 "/org/example/Store/namespacex",
@@ -575,8 +584,8 @@ static void test_odd_paths(void) {
                 g_autofree char *get = call(bus, paths[i], STORE_INTERFACE, "Get", "ss", "g", "k");
                 g_autofree char *set = call(bus, paths[i], STORE_INTERFACE, "Set", "sss", "g", "k", "v");
                 g_autofree char *subscribe = call(bus, paths[i], STORE_INTERFACE, "Subscribe", NULL);
-                g_autofree char *property = call(bus, paths[i], PROPERTIES_INTERFACE, "Get", "ss", NAMESPACE_INTERFACE,
-                        "Name");
+                g_autofree char *property =
+                        call(bus, paths[i], PROPERTIES_INTERFACE, "Get", "ss", NAMESPACE_INTERFACE, "Name");
 
                 g_test_message("%.60s: Get %s, Set %s, Subscribe %s, Properties.Get %s", paths[i], get, set, subscribe,
                         property);
@@ -585,8 +594,9 @@ static void test_odd_paths(void) {
                 g_assert_cmpstr(subscribe, ==, ERROR_UNKNOWN_OBJECT);
                 /* A path the daemon has no object at: sd-bus says UnknownObject; one where another
                  * interface lives (the root): UnknownProperty or UnknownInterface. */
-                g_assert_true(g_str_equal(property, ERROR_UNKNOWN_OBJECT) || g_str_equal(property, ERROR_UNKNOWN_PROPERTY) ||
-                        g_str_equal(property, ERROR_UNKNOWN_INTERFACE));
+                g_assert_true(g_str_equal(property, ERROR_UNKNOWN_OBJECT) ||
+                              g_str_equal(property, ERROR_UNKNOWN_PROPERTY) ||
+                              g_str_equal(property, ERROR_UNKNOWN_INTERFACE));
         }
         /* The folder itself is a node for introspection (it lists "self"), with no methods. */
         assert_call(ERROR_UNKNOWN_METHOD, bus, "/org/example/Store/namespace", STORE_INTERFACE, "Get", "ss", "g", "k");
@@ -681,8 +691,9 @@ static uint64_t flood(const char *what, const char *direct_address, char **ret_s
         helper_stop(&h);
         g_usleep(200000);
         rss_after = daemon_status_kb("VmRSS:");
-        g_test_message("%s: daemon VmRSS %" PRIu64 " kB before, %" PRIu64 " kB with %lu calls sent and no reply read, %" PRIu64
-                       " kB after the flooder left", what, rss_before, rss_during, FLOOD_CALLS, rss_after);
+        g_test_message("%s: daemon VmRSS %" PRIu64 " kB before, %" PRIu64
+                       " kB with %lu calls sent and no reply read, %" PRIu64 " kB after the flooder left",
+                what, rss_before, rss_during, FLOOD_CALLS, rss_after);
         assert_serving();
         sd_bus_flush_close_unref(probe);
         *ret_status = g_steal_pointer(&status);
@@ -741,8 +752,8 @@ static void test_connections(void) {
         }
         fds_during = daemon_open_fds();
         g_test_message("%u connections open at once, each answered (%u failed), in %.1f s; the daemon holds %u file "
-                       "descriptors (%u before)", connected, failed, (g_get_monotonic_time() - start) / 1e6, fds_during,
-                fds_before);
+                       "descriptors (%u before)",
+                connected, failed, (g_get_monotonic_time() - start) / 1e6, fds_during, fds_before);
         print_memory("with 5 000 connections open");
         g_assert_cmpuint(connected, ==, CONNECTIONS);
         g_assert_cmpuint(failed, ==, 0);
@@ -777,7 +788,8 @@ static void test_introspect_new_caller(void) {
 
         assert_call("", setup, NAMESPACE_PREFIX "introspected", STORE_INTERFACE, "Set", "sss", "g", "k", "v");
         g_assert_cmpint(sd_bus_call_method(bus, STORE_BUS_NAME, "/org/example/Store/namespace",
-                                "org.freedesktop.DBus.Introspectable", "Introspect", &error, &reply, NULL), >=, 0);
+                                "org.freedesktop.DBus.Introspectable", "Introspect", &error, &reply, NULL),
+                >=, 0);
         g_assert_cmpint(sd_bus_message_read(reply, "s", &xml), >=, 0);
         listed = strstr(xml, "<node name=\"introspected\"/>") != NULL;
         g_test_message("a new root connection's first Introspect of the namespace folder %s the namespace",
@@ -897,8 +909,8 @@ static void test_stop_with_stalled_reader(void) {
                         g_usleep(20000);
         }
         g_test_message("SIGTERM with a direct client holding %u unread replies of %u KiB: %s after %.1f s",
-                STALLED_CALLS, STALLED_VALUE_BYTES / KIB,
-                stopped ? "stopped" : "still running", (g_get_monotonic_time() - start) / 1e6);
+                STALLED_CALLS, STALLED_VALUE_BYTES / KIB, stopped ? "stopped" : "still running",
+                (g_get_monotonic_time() - start) / 1e6);
         helper_stop(&h); /* a daemon still flushing to it finishes once it is gone */
         world_stop_daemon(world);
         g_assert_true(stopped);

@@ -62,7 +62,7 @@ static void tear_down(Fixture *f, gconstpointer unused G_GNUC_UNUSED) {
         g_ptr_array_unref(f->scratch);
 }
 
-static const char *const default_max_keys_3[] = {"--default-max-keys=3", NULL};
+static const char *const default_max_keys_3[] = { "--default-max-keys=3", NULL };
 
 #define TEST(path, fn)            g_test_add(path, Fixture, NULL, set_up, fn, tear_down)
 #define TEST_ARGS(path, args, fn) g_test_add(path, Fixture, args, set_up, fn, tear_down)
@@ -72,8 +72,8 @@ static const char *const default_max_keys_3[] = {"--default-max-keys=3", NULL};
 /* ---- calls ---- */
 
 /* A call that must succeed; returns its reply. */
-static GVariant *call(Fixture *f, const char *path, const char *interface, const char *method,
-        GVariant *args, const char *reply_type) {
+static GVariant *call(Fixture *f, const char *path, const char *interface, const char *method, GVariant *args,
+        const char *reply_type) {
         g_autoptr(GError) error = NULL;
         GVariant *reply;
 
@@ -84,8 +84,8 @@ static GVariant *call(Fixture *f, const char *path, const char *interface, const
 }
 
 /* A call that must fail; returns the D-Bus error name and, if asked, the message without the name. */
-static const char *call_error(Fixture *f, const char *path, const char *interface, const char *method,
-        GVariant *args, const char **ret_message) {
+static const char *call_error(Fixture *f, const char *path, const char *interface, const char *method, GVariant *args,
+        const char **ret_message) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
         char *name;
@@ -123,8 +123,8 @@ static const char *get(Fixture *f, const char *path, const char *group, const ch
         g_autoptr(GVariant) reply = NULL;
         char *value;
 
-        reply = world_call(f->world->bus, path, STORE_INTERFACE, "Get", g_variant_new("(ss)", group, key),
-                "(s)", &error);
+        reply = world_call(f->world->bus, path, STORE_INTERFACE, "Get", g_variant_new("(ss)", group, key), "(s)",
+                &error);
         if (!reply) {
                 g_autofree char *name = g_dbus_error_get_remote_error(error);
                 if (g_strcmp0(name, ERROR_NOT_FOUND) != 0)
@@ -136,8 +136,7 @@ static const char *get(Fixture *f, const char *path, const char *group, const ch
 }
 
 static guint64 count_all(Fixture *f, const char *path, const char *prefix) {
-        g_autoptr(GVariant) reply =
-                call(f, path, STORE_INTERFACE, "CountAll", g_variant_new("(s)", prefix), "(t)");
+        g_autoptr(GVariant) reply = call(f, path, STORE_INTERFACE, "CountAll", g_variant_new("(s)", prefix), "(t)");
         guint64 n;
 
         g_variant_get(reply, "(t)", &n);
@@ -146,8 +145,7 @@ static guint64 count_all(Fixture *f, const char *path, const char *prefix) {
 
 /* The groups as "a|b|c". */
 static const char *groups(Fixture *f, const char *path, const char *prefix) {
-        g_autoptr(GVariant) reply =
-                call(f, path, STORE_INTERFACE, "Groups", g_variant_new("(s)", prefix), "(as)");
+        g_autoptr(GVariant) reply = call(f, path, STORE_INTERFACE, "Groups", g_variant_new("(s)", prefix), "(as)");
         g_autofree const char **names = NULL;
 
         g_variant_get(reply, "(^a&s)", &names);
@@ -171,8 +169,7 @@ static const char *get_namespace(Fixture *f, const char *name) {
         return keep(f, path);
 }
 
-static void set_quota(
-        Fixture *f, const char *name, guint64 max_keys, guint64 max_groups, guint64 max_bytes) {
+static void set_quota(Fixture *f, const char *name, guint64 max_keys, guint64 max_groups, guint64 max_bytes) {
         g_autoptr(GVariant) reply = call(f, STORE_PATH, MANAGER_INTERFACE, "SetQuota",
                 g_variant_new("(sttt)", name, max_keys, max_groups, max_bytes), "()");
 }
@@ -184,20 +181,17 @@ static const char *get_quota(Fixture *f, const char *name) {
         guint64 k, g, b;
 
         g_variant_get(reply, "(ttt)", &k, &g, &b);
-        return keep(f,
-                g_strdup_printf("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, k, g, b));
+        return keep(f, g_strdup_printf("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, k, g, b));
 }
 
 /* A quota as GetQuota's "K/G/B". */
 static const char *quota_string(Fixture *f, guint64 k, guint64 g, guint64 b) {
-        return keep(f,
-                g_strdup_printf("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, k, g, b));
+        return keep(f, g_strdup_printf("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, k, g, b));
 }
 
 /* ListNamespaces as "N keys=K groups=G bytes=B; …" in the order given. */
 static const char *list_namespaces(Fixture *f) {
-        g_autoptr(GVariant) reply =
-                call(f, STORE_PATH, MANAGER_INTERFACE, "ListNamespaces", NULL, "(a(sttt))");
+        g_autoptr(GVariant) reply = call(f, STORE_PATH, MANAGER_INTERFACE, "ListNamespaces", NULL, "(a(sttt))");
         g_autoptr(GVariantIter) iter = NULL;
         GString *out = g_string_new(NULL);
         const char *name;
@@ -208,9 +202,8 @@ static const char *list_namespaces(Fixture *f) {
                 if (out->len > 0)
                         g_string_append(out, "; ");
                 g_string_append_printf(out,
-                        "%s keys=%" G_GUINT64_FORMAT " groups=%" G_GUINT64_FORMAT
-                        " bytes=%" G_GUINT64_FORMAT,
-                        name, k, g, b);
+                        "%s keys=%" G_GUINT64_FORMAT " groups=%" G_GUINT64_FORMAT " bytes=%" G_GUINT64_FORMAT, name, k,
+                        g, b);
         }
         return keep(f, g_string_free(out, FALSE));
 }
@@ -239,8 +232,8 @@ static int compare_strings(const void *a, const void *b) {
 
 /* Properties.GetAll of org.example.Store.Namespace as "Name=value …", sorted by name. */
 static const char *namespace_properties(Fixture *f, const char *path) {
-        g_autoptr(GVariant) reply = call(f, path, PROPERTIES_INTERFACE, "GetAll",
-                g_variant_new("(s)", NAMESPACE_INTERFACE), "(a{sv})");
+        g_autoptr(GVariant) reply =
+                call(f, path, PROPERTIES_INTERFACE, "GetAll", g_variant_new("(s)", NAMESPACE_INTERFACE), "(a{sv})");
         g_autoptr(GVariant) dict = g_variant_get_child_value(reply, 0);
         g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(g_free);
         GVariantIter iter;
@@ -261,8 +254,8 @@ static const char *namespace_properties(Fixture *f, const char *path) {
 }
 
 static const char *namespace_property(Fixture *f, const char *path, const char *property) {
-        g_autoptr(GVariant) reply = call(f, path, PROPERTIES_INTERFACE, "Get",
-                g_variant_new("(ss)", NAMESPACE_INTERFACE, property), "(v)");
+        g_autoptr(GVariant) reply =
+                call(f, path, PROPERTIES_INTERFACE, "Get", g_variant_new("(ss)", NAMESPACE_INTERFACE, property), "(v)");
         g_autoptr(GVariant) value = NULL;
 
         g_variant_get(reply, "(v)", &value);
@@ -314,8 +307,7 @@ static void test_scope_groups_see_only_the_namespace_unprefixed(Fixture *f, UNUS
 
 static void test_scope_root_sees_prefixed_groups(Fixture *f, UNUSED) {
         set_two_namespaces(f);
-        g_assert_cmpstr(
-                groups(f, STORE_PATH, ""), ==, "config|tenant-a:config|tenant-a:sessions|tenant-b:config");
+        g_assert_cmpstr(groups(f, STORE_PATH, ""), ==, "config|tenant-a:config|tenant-a:sessions|tenant-b:config");
         g_assert_cmpuint(count_all(f, STORE_PATH, "tenant-a:"), ==, 3);
 }
 
@@ -368,8 +360,8 @@ static void test_self_writes_go_to_uid_0(Fixture *f, UNUSED) {
 }
 
 static void test_self_is_resolved_per_caller(Fixture *f, UNUSED) {
-        const char *argv[] = {"busctl", "--system", "get-property", "org.example.Store", SELF,
-                NAMESPACE_INTERFACE, "Name", NULL};
+        const char *argv[] = { "busctl", "--system", "get-property", "org.example.Store", SELF, NAMESPACE_INTERFACE,
+                "Name", NULL };
         g_autofree char *out = NULL, *err = NULL;
         int status;
 
@@ -436,8 +428,7 @@ static void test_path_properties_of_a_non_namespace_are_unknown_object(Fixture *
 /* ---- Manager.GetNamespace ---- */
 
 static const char *get_namespace_error(Fixture *f, const char *name) {
-        return call_error(
-                f, STORE_PATH, MANAGER_INTERFACE, "GetNamespace", g_variant_new("(s)", name), NULL);
+        return call_error(f, STORE_PATH, MANAGER_INTERFACE, "GetNamespace", g_variant_new("(s)", name), NULL);
 }
 
 static void test_get_namespace_invalid_characters_are_invalid_namespace(Fixture *f, UNUSED) {
@@ -468,8 +459,8 @@ static void test_get_namespace_creates_nothing(Fixture *f, UNUSED) {
 
 /* Argument checks come before authorization: an invalid name reveals nothing, so any caller hears it. */
 static void test_get_quota_invalid_name_is_invalid_namespace_for_any_caller(Fixture *f, UNUSED) {
-        const char *argv[] = {"gdbus", "call", "--system", "--dest", "org.example.Store", "--object-path",
-                STORE_PATH, "--method", MANAGER_INTERFACE ".GetQuota", "bad_name", NULL};
+        const char *argv[] = { "gdbus", "call", "--system", "--dest", "org.example.Store", "--object-path", STORE_PATH,
+                "--method", MANAGER_INTERFACE ".GetQuota", "bad_name", NULL };
         g_autofree char *err = NULL;
 
         g_assert_cmpint(world_run_as(f->world, 65534, 65534, NULL, argv, NULL, &err), !=, 0);
@@ -487,10 +478,10 @@ static void test_properties_show_name_quota_and_usage(Fixture *f, UNUSED) {
 }
 
 static void test_properties_show_the_default_quota_without_an_explicit_one(Fixture *f, UNUSED) {
-        g_autofree char *expected = g_strdup_printf("Bytes=0 Groups=0 Keys=0 MaxBytes=%" G_GUINT64_FORMAT
-                                                    " MaxGroups=%" G_GUINT64_FORMAT
-                                                    " MaxKeys=%" G_GUINT64_FORMAT " Name=tenant-a",
-                BUILTIN_MAX_BYTES, BUILTIN_MAX_GROUPS, BUILTIN_MAX_KEYS);
+        g_autofree char *expected =
+                g_strdup_printf("Bytes=0 Groups=0 Keys=0 MaxBytes=%" G_GUINT64_FORMAT " MaxGroups=%" G_GUINT64_FORMAT
+                                " MaxKeys=%" G_GUINT64_FORMAT " Name=tenant-a",
+                        BUILTIN_MAX_BYTES, BUILTIN_MAX_GROUPS, BUILTIN_MAX_KEYS);
 
         g_assert_cmpstr(namespace_properties(f, TENANT_A), ==, expected);
 }
@@ -537,30 +528,28 @@ static void test_set_quota_zeros_mean_unlimited(Fixture *f, UNUSED) {
 }
 
 static void test_set_quota_invalid_name_is_invalid_namespace(Fixture *f, UNUSED) {
-        g_assert_cmpstr(
-                call_error(f, STORE_PATH, MANAGER_INTERFACE, "SetQuota",
-                        g_variant_new("(sttt)", "bad_name", (guint64)1, (guint64)1, (guint64)1), NULL),
+        g_assert_cmpstr(call_error(f, STORE_PATH, MANAGER_INTERFACE, "SetQuota",
+                                g_variant_new("(sttt)", "bad_name", (guint64)1, (guint64)1, (guint64)1), NULL),
                 ==, ERROR_INVALID_NAMESPACE);
 }
 
 static void test_get_quota_invalid_name_is_invalid_namespace(Fixture *f, UNUSED) {
-        g_assert_cmpstr(
-                call_error(f, STORE_PATH, MANAGER_INTERFACE, "GetQuota", g_variant_new("(s)", "self"), NULL),
+        g_assert_cmpstr(call_error(f, STORE_PATH, MANAGER_INTERFACE, "GetQuota", g_variant_new("(s)", "self"), NULL),
                 ==, ERROR_INVALID_NAMESPACE);
 }
 
 /* ---- QuotaExceeded ---- */
 
 /* A Set in a namespace that must fail with QuotaExceeded and write nothing; returns the message. */
-static const char *set_over_quota(Fixture *f, const char *path, const char *name, const char *group,
-        const char *key, const char *value) {
+static const char *set_over_quota(Fixture *f, const char *path, const char *name, const char *group, const char *key,
+        const char *value) {
         const char *usage_before = namespace_properties(f, path);
         const char *value_before = get(f, path, group, key);
         guint64 revision_before = revision(f);
         const char *message = NULL;
 
-        g_assert_cmpstr(call_error(f, path, STORE_INTERFACE, "Set",
-                                g_variant_new("(sss)", group, key, value), &message),
+        g_assert_cmpstr(call_error(f, path, STORE_INTERFACE, "Set", g_variant_new("(sss)", group, key, value),
+                                &message),
                 ==, ERROR_QUOTA_EXCEEDED);
         g_assert_nonnull(strstr(message, name));
         g_assert_cmpstr(get(f, path, group, key), ==, value_before);
@@ -598,8 +587,8 @@ static void test_quota_exceeded_set_all_writes_nothing(Fixture *f, UNUSED) {
         keys_before = namespace_property(f, TENANT_A, "Keys");
         g_variant_builder_add(entries, "{ss}", "b", "2");
         g_variant_builder_add(entries, "{ss}", "c", "3");
-        g_assert_cmpstr(call_error(f, TENANT_A, STORE_INTERFACE, "SetAll",
-                                g_variant_new("(sa{ss})", "g", entries), NULL),
+        g_assert_cmpstr(call_error(f, TENANT_A, STORE_INTERFACE, "SetAll", g_variant_new("(sa{ss})", "g", entries),
+                                NULL),
                 ==, ERROR_QUOTA_EXCEEDED);
         g_assert_null(get(f, TENANT_A, "g", "b"));
         g_assert_null(get(f, TENANT_A, "g", "c"));
@@ -648,8 +637,7 @@ static void test_default_max_keys_applies_without_a_quota(Fixture *f, UNUSED) {
 }
 
 static void test_default_max_keys_is_reported_by_get_quota(Fixture *f, UNUSED) {
-        g_assert_cmpstr(
-                get_quota(f, "tenant-a"), ==, quota_string(f, 3, BUILTIN_MAX_GROUPS, BUILTIN_MAX_BYTES));
+        g_assert_cmpstr(get_quota(f, "tenant-a"), ==, quota_string(f, 3, BUILTIN_MAX_GROUPS, BUILTIN_MAX_BYTES));
         g_assert_cmpstr(namespace_property(f, TENANT_A, "MaxKeys"), ==, "3");
 }
 
@@ -720,8 +708,8 @@ static void test_delete_namespace_of_an_unknown_namespace_changes_nothing(Fixtur
 }
 
 static void test_delete_namespace_invalid_name_is_invalid_namespace(Fixture *f, UNUSED) {
-        g_assert_cmpstr(call_error(f, STORE_PATH, MANAGER_INTERFACE, "DeleteNamespace",
-                                g_variant_new("(s)", "foo_bar"), NULL),
+        g_assert_cmpstr(call_error(f, STORE_PATH, MANAGER_INTERFACE, "DeleteNamespace", g_variant_new("(s)", "foo_bar"),
+                                NULL),
                 ==, ERROR_INVALID_NAMESPACE);
 }
 
@@ -775,10 +763,9 @@ static const char *describe_interface(Fixture *f, GDBusInterfaceInfo *iface) {
         }
         for (size_t i = 0; iface->properties && iface->properties[i]; i++) {
                 GDBusPropertyInfo *p = iface->properties[i];
-                g_ptr_array_add(
-                        lines, g_strdup_printf("property %s %s %s%s", p->signature, p->name,
-                                       p->flags & G_DBUS_PROPERTY_INFO_FLAGS_READABLE ? "read" : "",
-                                       p->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE ? "write" : ""));
+                g_ptr_array_add(lines, g_strdup_printf("property %s %s %s%s", p->signature, p->name,
+                                               p->flags & G_DBUS_PROPERTY_INFO_FLAGS_READABLE ? "read" : "",
+                                               p->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE ? "write" : ""));
         }
         g_ptr_array_sort(lines, compare_strings);
         g_ptr_array_add(lines, NULL);
@@ -844,8 +831,7 @@ static void test_introspection_namespace_object_has_no_manager(Fixture *f, UNUSE
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
-        TEST("/namespace/bus/path/is-sd-bus-path-encode-of-the-name",
-                test_path_is_sd_bus_path_encode_of_the_name);
+        TEST("/namespace/bus/path/is-sd-bus-path-encode-of-the-name", test_path_is_sd_bus_path_encode_of_the_name);
         TEST("/namespace/bus/path/non-canonical-encoding-is-unknown-object",
                 test_path_non_canonical_encoding_is_unknown_object);
         TEST("/namespace/bus/path/encoded-invalid-name-is-unknown-object",
@@ -854,8 +840,7 @@ int main(int argc, char *argv[]) {
                 test_path_name_over_64_characters_is_unknown_object);
         TEST("/namespace/bus/path/name-of-64-characters-is-a-namespace",
                 test_path_name_of_64_characters_is_a_namespace);
-        TEST("/namespace/bus/path/below-a-namespace-is-unknown-object",
-                test_path_below_a_namespace_is_unknown_object);
+        TEST("/namespace/bus/path/below-a-namespace-is-unknown-object", test_path_below_a_namespace_is_unknown_object);
         TEST("/namespace/bus/path/empty-name-is-unknown-object", test_path_empty_name_is_unknown_object);
         TEST("/namespace/bus/path/self-encoded-otherwise-is-unknown-object",
                 test_path_self_encoded_otherwise_is_unknown_object);
@@ -866,16 +851,13 @@ int main(int argc, char *argv[]) {
                 test_scope_write_in_namespace_is_prefixed_group_at_root);
         TEST("/namespace/bus/scope/write-at-root-is-visible-in-namespace",
                 test_scope_write_at_root_is_visible_in_namespace);
-        TEST("/namespace/bus/scope/count-all-sees-only-the-namespace",
-                test_scope_count_all_sees_only_the_namespace);
+        TEST("/namespace/bus/scope/count-all-sees-only-the-namespace", test_scope_count_all_sees_only_the_namespace);
         TEST("/namespace/bus/scope/groups-see-only-the-namespace-unprefixed",
                 test_scope_groups_see_only_the_namespace_unprefixed);
         TEST("/namespace/bus/scope/root-sees-prefixed-groups", test_scope_root_sees_prefixed_groups);
         TEST("/namespace/bus/scope/namespaces-are-isolated", test_scope_namespaces_are_isolated);
-        TEST("/namespace/bus/scope/purge-expired-only-its-namespace",
-                test_scope_purge_expired_only_its_namespace);
-        TEST("/namespace/bus/scope/purge-expired-leaves-live-entries",
-                test_scope_purge_expired_leaves_live_entries);
+        TEST("/namespace/bus/scope/purge-expired-only-its-namespace", test_scope_purge_expired_only_its_namespace);
+        TEST("/namespace/bus/scope/purge-expired-leaves-live-entries", test_scope_purge_expired_leaves_live_entries);
 
         TEST("/namespace/bus/self/name-is-uid-0-for-root", test_self_name_is_uid_0_for_root);
         TEST("/namespace/bus/self/writes-go-to-uid-0", test_self_writes_go_to_uid_0);
@@ -887,12 +869,10 @@ int main(int argc, char *argv[]) {
                 test_get_namespace_empty_name_is_invalid_namespace);
         TEST("/namespace/bus/get-namespace/name-over-64-is-invalid-namespace",
                 test_get_namespace_name_over_64_is_invalid_namespace);
-        TEST("/namespace/bus/get-namespace/self-is-invalid-namespace",
-                test_get_namespace_self_is_invalid_namespace);
+        TEST("/namespace/bus/get-namespace/self-is-invalid-namespace", test_get_namespace_self_is_invalid_namespace);
         TEST("/namespace/bus/get-namespace/creates-nothing", test_get_namespace_creates_nothing);
 
-        TEST("/namespace/bus/properties/show-name-quota-and-usage",
-                test_properties_show_name_quota_and_usage);
+        TEST("/namespace/bus/properties/show-name-quota-and-usage", test_properties_show_name_quota_and_usage);
         TEST("/namespace/bus/properties/show-the-default-quota-without-an-explicit-one",
                 test_properties_show_the_default_quota_without_an_explicit_one);
         TEST("/namespace/bus/properties/count-root-writes", test_properties_count_root_writes);
@@ -910,11 +890,9 @@ int main(int argc, char *argv[]) {
         TEST("/namespace/bus/quota/get-invalid-name-is-invalid-namespace-for-any-caller",
                 test_get_quota_invalid_name_is_invalid_namespace_for_any_caller);
         TEST("/namespace/bus/quota/exceeded-on-keys-names-keys", test_quota_exceeded_on_keys_names_keys);
-        TEST("/namespace/bus/quota/exceeded-on-groups-names-groups",
-                test_quota_exceeded_on_groups_names_groups);
+        TEST("/namespace/bus/quota/exceeded-on-groups-names-groups", test_quota_exceeded_on_groups_names_groups);
         TEST("/namespace/bus/quota/exceeded-on-bytes-names-bytes", test_quota_exceeded_on_bytes_names_bytes);
-        TEST("/namespace/bus/quota/exceeded-set-all-writes-nothing",
-                test_quota_exceeded_set_all_writes_nothing);
+        TEST("/namespace/bus/quota/exceeded-set-all-writes-nothing", test_quota_exceeded_set_all_writes_nothing);
         TEST("/namespace/bus/quota/exceeded-set-with-ttl", test_quota_exceeded_set_with_ttl);
         TEST("/namespace/bus/quota/upsert-at-the-limit-succeeds", test_quota_upsert_at_the_limit_succeeds);
         TEST("/namespace/bus/quota/root-writes-ignore-it", test_quota_root_writes_ignore_it);
@@ -930,10 +908,8 @@ int main(int argc, char *argv[]) {
         TEST_ARGS("/namespace/bus/default-max-keys/replaced-by-set-quota", default_max_keys_3,
                 test_default_max_keys_replaced_by_set_quota);
 
-        TEST("/namespace/bus/list/shows-data-and-quotas-by-name",
-                test_list_namespaces_shows_data_and_quotas_by_name);
-        TEST("/namespace/bus/list/omits-an-emptied-namespace",
-                test_list_namespaces_omits_an_emptied_namespace);
+        TEST("/namespace/bus/list/shows-data-and-quotas-by-name", test_list_namespaces_shows_data_and_quotas_by_name);
+        TEST("/namespace/bus/list/omits-an-emptied-namespace", test_list_namespaces_omits_an_emptied_namespace);
 
         TEST("/namespace/bus/delete/removes-data-and-quota", test_delete_namespace_removes_data_and_quota);
         TEST("/namespace/bus/delete/leaves-other-namespaces", test_delete_namespace_leaves_other_namespaces);

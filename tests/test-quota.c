@@ -59,8 +59,7 @@ static void record_changes(const StoreChange *changes, size_t n, void *userdata)
                 g_assert_cmpuint(c->revision, ==, store_revision(f->store));
                 if (f->changes->len > 0)
                         g_string_append(f->changes, "; ");
-                g_string_append_printf(
-                        f->changes, "%s %s/%s=", store_change_type_to_string(c->type), c->group, c->key);
+                g_string_append_printf(f->changes, "%s %s/%s=", store_change_type_to_string(c->type), c->group, c->key);
                 g_string_append_len(f->changes, c->value, (gssize)c->value_len);
                 g_string_append_printf(f->changes, " @%" PRIu64, c->revision);
         }
@@ -89,7 +88,7 @@ static const char *sorted_changes(Fixture *f) {
 
 static void fixture_open(Fixture *f) {
         StoreOptions options = {
-                .backend = {.path = f->path, .durability = BACKEND_DURABILITY_NORMAL},
+                .backend = { .path = f->path, .durability = BACKEND_DURABILITY_NORMAL },
                 .default_quota = f->default_quota,
                 .now_usec = fake_now,
                 .now_userdata = f,
@@ -153,7 +152,7 @@ static void tear_down(Fixture *f, gconstpointer unused G_GNUC_UNUSED) {
 }
 
 /* A small default quota, for the tests of the default. */
-static const StoreQuota default_two_keys = {.max_keys = 2};
+static const StoreQuota default_two_keys = { .max_keys = 2 };
 
 #define TEST(path, fn)                      g_test_add(path, Fixture, NULL, set_up_memory, fn, tear_down)
 #define TEST_DEFAULT_QUOTA(path, quota, fn) g_test_add(path, Fixture, &(quota), set_up_memory, fn, tear_down)
@@ -163,8 +162,8 @@ static const StoreQuota default_two_keys = {.max_keys = 2};
 
 /* ---- calls that must succeed ---- */
 
-static uint64_t set_bytes(Fixture *f, const char *ns, const char *group, const char *key, const void *value,
-        size_t len, uint64_t ttl_usec) {
+static uint64_t set_bytes(Fixture *f, const char *ns, const char *group, const char *key, const void *value, size_t len,
+        uint64_t ttl_usec) {
         StoreError e = {};
         uint64_t revision = UINT64_MAX;
         int r;
@@ -225,12 +224,10 @@ static uint64_t purge(Fixture *f, const char *ns) {
         return n;
 }
 
-static void quota_set(
-        Fixture *f, const char *ns, uint64_t max_keys, uint64_t max_groups, uint64_t max_bytes) {
+static void quota_set(Fixture *f, const char *ns, uint64_t max_keys, uint64_t max_groups, uint64_t max_bytes) {
         StoreError e = {};
 
-        g_assert_cmpint(
-                store_quota_set(f->store, ns, &(StoreQuota){max_keys, max_groups, max_bytes}, &e), ==, 0);
+        g_assert_cmpint(store_quota_set(f->store, ns, &(StoreQuota){ max_keys, max_groups, max_bytes }, &e), ==, 0);
 }
 
 /* The text value of a live key, NULL if there is none. */
@@ -274,22 +271,22 @@ static const char *groups(Fixture *f, const char *ns, const char *prefix) {
 /* A namespace's usage as "keys=K groups=G bytes=B". */
 static const char *usage(Fixture *f, const char *ns) {
         StoreError e = {};
-        StoreUsage u = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+        StoreUsage u = { UINT64_MAX, UINT64_MAX, UINT64_MAX };
 
         g_assert_cmpint(store_namespace_usage(f->store, ns, &u, &e), ==, 0);
-        return keep(f, g_strdup_printf("keys=%" PRIu64 " groups=%" PRIu64 " bytes=%" PRIu64, u.keys,
-                               u.groups, u.bytes));
+        return keep(f,
+                g_strdup_printf("keys=%" PRIu64 " groups=%" PRIu64 " bytes=%" PRIu64, u.keys, u.groups, u.bytes));
 }
 
 /* The quota in force as "K/G/B explicit" or "K/G/B default". */
 static const char *quota(Fixture *f, const char *ns) {
         StoreError e = {};
-        StoreQuota q = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+        StoreQuota q = { UINT64_MAX, UINT64_MAX, UINT64_MAX };
         bool explicit = false;
 
         g_assert_cmpint(store_quota_get(f->store, ns, &q, &explicit, &e), ==, 0);
-        return keep(f, g_strdup_printf("%" PRIu64 "/%" PRIu64 "/%" PRIu64 " %s", q.max_keys, q.max_groups,
-                               q.max_bytes, explicit ? "explicit" : "default"));
+        return keep(f, g_strdup_printf("%" PRIu64 "/%" PRIu64 "/%" PRIu64 " %s", q.max_keys, q.max_groups, q.max_bytes,
+                               explicit ? "explicit" : "default"));
 }
 
 static int append_namespace(const char *ns, const StoreUsage *u, const StoreQuota *q, void *userdata) {
@@ -298,9 +295,8 @@ static int append_namespace(const char *ns, const StoreUsage *u, const StoreQuot
         if (out->len > 0)
                 g_string_append(out, "; ");
         g_string_append_printf(out,
-                "%s keys=%" PRIu64 " groups=%" PRIu64 " bytes=%" PRIu64 " quota=%" PRIu64 "/%" PRIu64
-                "/%" PRIu64,
-                ns, u->keys, u->groups, u->bytes, q->max_keys, q->max_groups, q->max_bytes);
+                "%s keys=%" PRIu64 " groups=%" PRIu64 " bytes=%" PRIu64 " quota=%" PRIu64 "/%" PRIu64 "/%" PRIu64, ns,
+                u->keys, u->groups, u->bytes, q->max_keys, q->max_groups, q->max_bytes);
         return 0;
 }
 
@@ -334,8 +330,7 @@ static Before before(Fixture *f, const char *ns, const char *group, const char *
         return b;
 }
 
-static void assert_unchanged(
-        Fixture *f, const Before *b, const char *ns, const char *group, const char *key) {
+static void assert_unchanged(Fixture *f, const Before *b, const char *ns, const char *group, const char *key) {
         g_assert_cmpuint(store_revision(f->store), ==, b->revision);
         g_assert_cmpstr(usage(f, ns), ==, b->usage);
         g_assert_cmpstr(get(f, ns, group, key), ==, b->value);
@@ -348,8 +343,8 @@ static void assert_quota_error(int r, const StoreError *e) {
 }
 
 /* A set in namespace `ns` that must fail with QuotaExceeded and change nothing; returns the message. */
-static const char *set_ttl_over_quota(Fixture *f, const char *ns, const char *group, const char *key,
-        const char *value, uint64_t ttl_usec) {
+static const char *set_ttl_over_quota(Fixture *f, const char *ns, const char *group, const char *key, const char *value,
+        uint64_t ttl_usec) {
         Before b = before(f, ns, group, key);
         StoreError e = {};
         uint64_t revision = UINT64_MAX;
@@ -361,8 +356,7 @@ static const char *set_ttl_over_quota(Fixture *f, const char *ns, const char *gr
         return keep(f, g_strdup(e.message));
 }
 
-static const char *set_over_quota(
-        Fixture *f, const char *ns, const char *group, const char *key, const char *value) {
+static const char *set_over_quota(Fixture *f, const char *ns, const char *group, const char *key, const char *value) {
         return set_ttl_over_quota(f, ns, group, key, value, 0);
 }
 
@@ -728,7 +722,7 @@ static void test_root_groups_outside_namespaces_are_not_counted(Fixture *f, UNUS
 /* ---- SetAll: all or nothing ---- */
 
 static void test_set_all_within_the_quota_writes_every_entry(Fixture *f, UNUSED) {
-        static const StorePair pairs[] = {{"a", "1"}, {"b", "2"}, {"c", "3"}};
+        static const StorePair pairs[] = { { "a", "1" }, { "b", "2" }, { "c", "3" } };
 
         quota_set(f, "tenant-a", 3, 0, 0);
         set_all(f, "tenant-a", "g", pairs, G_N_ELEMENTS(pairs));
@@ -736,7 +730,7 @@ static void test_set_all_within_the_quota_writes_every_entry(Fixture *f, UNUSED)
 }
 
 static void test_set_all_past_the_quota_writes_nothing(Fixture *f, UNUSED) {
-        static const StorePair pairs[] = {{"b", "2"}, {"c", "3"}, {"d", "4"}};
+        static const StorePair pairs[] = { { "b", "2" }, { "c", "3" }, { "d", "4" } };
         StoreError e = {};
         uint64_t revision;
         Before b;
@@ -744,8 +738,7 @@ static void test_set_all_past_the_quota_writes_nothing(Fixture *f, UNUSED) {
         quota_set(f, "tenant-a", 3, 0, 0);
         set(f, "tenant-a", "g", "a", "1");
         b = before(f, "tenant-a", "g", "a");
-        assert_quota_error(
-                store_set_all(f->store, "tenant-a", "g", pairs, G_N_ELEMENTS(pairs), &revision, &e), &e);
+        assert_quota_error(store_set_all(f->store, "tenant-a", "g", pairs, G_N_ELEMENTS(pairs), &revision, &e), &e);
         assert_unchanged(f, &b, "tenant-a", "g", "a");
         g_assert_null(get(f, "tenant-a", "g", "b"));
         g_assert_null(get(f, "tenant-a", "g", "c"));
@@ -753,7 +746,7 @@ static void test_set_all_past_the_quota_writes_nothing(Fixture *f, UNUSED) {
 }
 
 static void test_set_all_past_the_byte_quota_keeps_old_values(Fixture *f, UNUSED) {
-        static const StorePair pairs[] = {{"a", "x"}, {"b", "a much longer value"}};
+        static const StorePair pairs[] = { { "a", "x" }, { "b", "a much longer value" } };
         StoreError e = {};
         uint64_t revision;
         Before b;
@@ -762,14 +755,13 @@ static void test_set_all_past_the_byte_quota_keeps_old_values(Fixture *f, UNUSED
         set(f, "tenant-a", "g", "a", "111");
         set(f, "tenant-a", "g", "b", "2");
         b = before(f, "tenant-a", "g", "a");
-        assert_quota_error(
-                store_set_all(f->store, "tenant-a", "g", pairs, G_N_ELEMENTS(pairs), &revision, &e), &e);
+        assert_quota_error(store_set_all(f->store, "tenant-a", "g", pairs, G_N_ELEMENTS(pairs), &revision, &e), &e);
         assert_unchanged(f, &b, "tenant-a", "g", "a");
         g_assert_cmpstr(get(f, "tenant-a", "g", "b"), ==, "2");
 }
 
 static void test_set_all_existing_keys_are_not_new(Fixture *f, UNUSED) {
-        static const StorePair pairs[] = {{"a", "one"}, {"b", "two"}, {"c", "three"}};
+        static const StorePair pairs[] = { { "a", "one" }, { "b", "two" }, { "c", "three" } };
 
         quota_set(f, "tenant-a", 3, 0, 0);
         set(f, "tenant-a", "g", "a", "1");
@@ -790,8 +782,7 @@ static void test_failed_write_leaves_usage_revision_value_and_events(Fixture *f,
         usage_before = usage(f, "tenant-a");
         (void)changes(f);
 
-        assert_quota_error(
-                store_set(f->store, "tenant-a", "g", "k", "far too large", 13, 0, &revision, &e), &e);
+        assert_quota_error(store_set(f->store, "tenant-a", "g", "k", "far too large", 13, 0, &revision, &e), &e);
         g_assert_cmpuint(store_revision(f->store), ==, previous);
         g_assert_cmpstr(usage(f, "tenant-a"), ==, usage_before);
         g_assert_cmpstr(get(f, "tenant-a", "g", "k"), ==, "small");
@@ -1046,7 +1037,7 @@ static void test_usage_ttl_replaced_by_set_keeps_counting(Fixture *f, UNUSED) {
 }
 
 static void test_usage_set_all_counts_each_new_key(Fixture *f, UNUSED) {
-        static const StorePair pairs[] = {{"a", "1"}, {"bb", "22"}, {"c", ""}};
+        static const StorePair pairs[] = { { "a", "1" }, { "bb", "22" }, { "c", "" } };
 
         set(f, "tenant-a", "g", "a", "old");
         set_all(f, "tenant-a", "g", pairs, G_N_ELEMENTS(pairs));
@@ -1126,10 +1117,10 @@ static void test_delete_namespace_emits_one_delete_group_per_group_in_one_revisi
         fill_tenant_a(f);
         revision = delete_namespace(f, "tenant-a");
         g_assert_cmpuint(f->n_commits, ==, 1);
-        g_autofree char *expected = g_strdup_printf("delete_group tenant-a:g1/= @%" PRIu64
-                                                    "; delete_group tenant-a:g2/= @%" PRIu64
-                                                    "; delete_group tenant-a:g3/= @%" PRIu64,
-                revision, revision, revision);
+        g_autofree char *expected =
+                g_strdup_printf("delete_group tenant-a:g1/= @%" PRIu64 "; delete_group tenant-a:g2/= @%" PRIu64
+                                "; delete_group tenant-a:g3/= @%" PRIu64,
+                        revision, revision, revision);
         g_assert_cmpstr(sorted_changes(f), ==, expected);
 }
 
@@ -1286,16 +1277,13 @@ int main(int argc, char *argv[]) {
         TEST("/quota/max-groups/group-with-one-live-key-still-counts",
                 test_max_groups_group_with_one_live_key_still_counts);
 
-        TEST("/quota/max-bytes/count-key-and-value-not-group-name",
-                test_max_bytes_count_key_and_value_not_group_name);
+        TEST("/quota/max-bytes/count-key-and-value-not-group-name", test_max_bytes_count_key_and_value_not_group_name);
         TEST("/quota/max-bytes/write-past-the-limit-fails", test_max_bytes_write_past_the_limit_fails);
         TEST("/quota/max-bytes/count-bytes-not-characters", test_max_bytes_count_bytes_not_characters);
-        TEST("/quota/max-bytes/binary-value-counts-every-byte",
-                test_max_bytes_binary_value_counts_every_byte);
+        TEST("/quota/max-bytes/binary-value-counts-every-byte", test_max_bytes_binary_value_counts_every_byte);
         TEST("/quota/max-bytes/growing-value-within-the-limit-succeeds",
                 test_max_bytes_growing_value_within_the_limit_succeeds);
-        TEST("/quota/max-bytes/growing-value-past-the-limit-fails",
-                test_max_bytes_growing_value_past_the_limit_fails);
+        TEST("/quota/max-bytes/growing-value-past-the-limit-fails", test_max_bytes_growing_value_past_the_limit_fails);
         TEST("/quota/max-bytes/shrinking-value-fits-over-the-limit",
                 test_max_bytes_shrinking_value_fits_over_the_limit);
         TEST("/quota/max-bytes/still-over-after-shrinking-can-shrink-again",
@@ -1325,11 +1313,9 @@ int main(int argc, char *argv[]) {
                 test_over_limit_namespace_can_rewrite_a_key_in_place);
         TEST("/quota/over-limit/value-cannot-grow", test_over_limit_namespace_value_cannot_grow);
 
-        TEST("/quota/set-all/within-the-quota-writes-every-entry",
-                test_set_all_within_the_quota_writes_every_entry);
+        TEST("/quota/set-all/within-the-quota-writes-every-entry", test_set_all_within_the_quota_writes_every_entry);
         TEST("/quota/set-all/past-the-quota-writes-nothing", test_set_all_past_the_quota_writes_nothing);
-        TEST("/quota/set-all/past-the-byte-quota-keeps-old-values",
-                test_set_all_past_the_byte_quota_keeps_old_values);
+        TEST("/quota/set-all/past-the-byte-quota-keeps-old-values", test_set_all_past_the_byte_quota_keeps_old_values);
         TEST("/quota/set-all/existing-keys-are-not-new", test_set_all_existing_keys_are_not_new);
 
         TEST("/quota/failed-write/leaves-usage-revision-value-and-events",
@@ -1355,8 +1341,7 @@ int main(int argc, char *argv[]) {
         TEST("/quota/set/replaces-the-previous-quota", test_quota_set_replaces_the_previous_quota);
         TEST("/quota/set/keeps-the-usage", test_quota_set_keeps_the_usage);
 
-        TEST_FILE("/quota/persistence/explicit-quota-survives-reopen",
-                test_persistence_explicit_quota_survives_reopen);
+        TEST_FILE("/quota/persistence/explicit-quota-survives-reopen", test_persistence_explicit_quota_survives_reopen);
         TEST_FILE("/quota/persistence/usage-survives-reopen", test_persistence_usage_survives_reopen);
         TEST_FILE("/quota/persistence/usage-counted-for-a-database-without-counters",
                 test_persistence_usage_counted_for_a_database_without_counters);
@@ -1365,8 +1350,7 @@ int main(int argc, char *argv[]) {
         TEST("/namespace/usage/set-counts-key-group-and-bytes", test_usage_set_counts_key_group_and_bytes);
         TEST("/namespace/usage/upsert-changes-only-bytes", test_usage_upsert_changes_only_bytes);
         TEST("/namespace/usage/identical-write-changes-nothing", test_usage_identical_write_changes_nothing);
-        TEST("/namespace/usage/delete-removes-the-key-and-its-bytes",
-                test_usage_delete_removes_the_key_and_its_bytes);
+        TEST("/namespace/usage/delete-removes-the-key-and-its-bytes", test_usage_delete_removes_the_key_and_its_bytes);
         TEST("/namespace/usage/delete-of-a-missing-key-changes-nothing",
                 test_usage_delete_of_a_missing_key_changes_nothing);
         TEST("/namespace/usage/delete-of-the-last-key-removes-the-group",
@@ -1378,25 +1362,20 @@ int main(int argc, char *argv[]) {
         TEST("/namespace/usage/delete-group-with-expired-keys", test_usage_delete_group_with_expired_keys);
         TEST("/namespace/usage/expiry-removes-keys-and-emptied-groups",
                 test_usage_expiry_removes_keys_and_emptied_groups);
-        TEST("/namespace/usage/excludes-expired-entries-at-once",
-                test_usage_excludes_expired_entries_at_once);
+        TEST("/namespace/usage/excludes-expired-entries-at-once", test_usage_excludes_expired_entries_at_once);
         TEST("/namespace/usage/purge-removes-expired-entries", test_usage_purge_removes_expired_entries);
-        TEST("/namespace/usage/ttl-replaced-by-set-keeps-counting",
-                test_usage_ttl_replaced_by_set_keeps_counting);
+        TEST("/namespace/usage/ttl-replaced-by-set-keeps-counting", test_usage_ttl_replaced_by_set_keeps_counting);
         TEST("/namespace/usage/set-all-counts-each-new-key", test_usage_set_all_counts_each_new_key);
         TEST("/namespace/usage/group-names-with-colons-belong-to-the-first-prefix",
                 test_usage_group_names_with_colons_belong_to_the_first_prefix);
 
-        TEST("/namespace/list/shows-namespaces-holding-data-by-name",
-                test_list_shows_namespaces_holding_data_by_name);
-        TEST("/namespace/list/shows-a-namespace-with-only-a-quota",
-                test_list_shows_a_namespace_with_only_a_quota);
-        TEST("/namespace/list/omits-a-namespace-emptied-by-deletes",
-                test_list_omits_a_namespace_emptied_by_deletes);
+        TEST("/namespace/list/shows-namespaces-holding-data-by-name", test_list_shows_namespaces_holding_data_by_name);
+        TEST("/namespace/list/shows-a-namespace-with-only-a-quota", test_list_shows_a_namespace_with_only_a_quota);
+        TEST("/namespace/list/omits-a-namespace-emptied-by-deletes", test_list_omits_a_namespace_emptied_by_deletes);
         TEST("/namespace/list/omits-a-namespace-whose-entries-expired",
                 test_list_omits_a_namespace_whose_entries_expired);
-        TEST_DEFAULT_QUOTA("/namespace/list/reports-the-default-quota-for-namespaces-without-one",
-                default_two_keys, test_list_reports_the_default_quota_for_namespaces_without_one);
+        TEST_DEFAULT_QUOTA("/namespace/list/reports-the-default-quota-for-namespaces-without-one", default_two_keys,
+                test_list_reports_the_default_quota_for_namespaces_without_one);
 
         TEST("/namespace/delete/removes-every-group", test_delete_namespace_removes_every_group);
         TEST("/namespace/delete/emits-one-delete-group-per-group-in-one-revision",
@@ -1409,13 +1388,11 @@ int main(int argc, char *argv[]) {
                 test_delete_namespace_leaves_other_namespaces_and_groups);
         TEST("/namespace/delete/of-an-unknown-namespace-changes-nothing",
                 test_delete_namespace_of_an_unknown_namespace_changes_nothing);
-        TEST("/namespace/delete/then-writes-start-from-zero",
-                test_delete_namespace_then_writes_start_from_zero);
+        TEST("/namespace/delete/then-writes-start-from-zero", test_delete_namespace_then_writes_start_from_zero);
 
         TEST("/namespace/group-namespace/prefixed-group", test_group_namespace_prefixed_group);
         TEST("/namespace/group-namespace/only-the-first-colon", test_group_namespace_only_the_first_colon);
-        TEST("/namespace/group-namespace/empty-group-in-a-namespace",
-                test_group_namespace_empty_group_in_a_namespace);
+        TEST("/namespace/group-namespace/empty-group-in-a-namespace", test_group_namespace_empty_group_in_a_namespace);
         TEST("/namespace/group-namespace/no-prefix", test_group_namespace_no_prefix);
         TEST("/namespace/group-namespace/empty-prefix", test_group_namespace_empty_prefix);
         TEST("/namespace/group-namespace/invalid-name", test_group_namespace_invalid_name);
@@ -1424,8 +1401,7 @@ int main(int argc, char *argv[]) {
         TEST("/namespace/group-namespace/name-too-long", test_group_namespace_name_too_long);
 
         TEST("/namespace/scoped/reads-see-only-the-namespace", test_scoped_reads_see_only_the_namespace);
-        TEST("/namespace/scoped/purge-removes-only-its-namespace",
-                test_scoped_purge_removes_only_its_namespace);
+        TEST("/namespace/scoped/purge-removes-only-its-namespace", test_scoped_purge_removes_only_its_namespace);
 
         return g_test_run();
 }

@@ -132,12 +132,14 @@ static void test_import_of_identical_entries_changes_nothing(Fixture *f, UNUSED)
 }
 
 static void test_import_skips_past_deadlines(Fixture *f, UNUSED) {
-        g_autofree char *text = g_strdup_printf(
-                "{\"group\":\"g\",\"key\":\"past\",\"value\":\"x\",\"expires_usec\":%" G_GUINT64_FORMAT "}\n"
-                "{\"group\":\"g\",\"key\":\"now\",\"value\":\"x\",\"expires_usec\":%" G_GUINT64_FORMAT "}\n"
-                "{\"group\":\"g\",\"key\":\"future\",\"value\":\"x\",\"expires_usec\":%" G_GUINT64_FORMAT
-                "}\n",
-                T0 - SEC, T0, T0 + SEC);
+        g_autofree char *text =
+                g_strdup_printf("{\"group\":\"g\",\"key\":\"past\",\"value\":\"x\",\"expires_usec\":%" G_GUINT64_FORMAT
+                                "}\n"
+                                "{\"group\":\"g\",\"key\":\"now\",\"value\":\"x\",\"expires_usec\":%" G_GUINT64_FORMAT
+                                "}\n"
+                                "{\"group\":\"g\",\"key\":\"future\",\"value\":\"x\",\"expires_usec\":"
+                                "%" G_GUINT64_FORMAT "}\n",
+                        T0 - SEC, T0, T0 + SEC);
 
         g_assert_cmpuint(import_ok(f, NULL, text), ==, 1);
         g_assert_cmpstr(list(f, NULL, "g"), ==, "future=x");
@@ -145,8 +147,7 @@ static void test_import_skips_past_deadlines(Fixture *f, UNUSED) {
 }
 
 static void test_import_into_a_namespace_prefixes_groups(Fixture *f, UNUSED) {
-        g_assert_cmpuint(
-                import_ok(f, "tenant-a", "{\"group\":\"prefs\",\"key\":\"k\",\"value\":\"v\"}\n"), ==, 1);
+        g_assert_cmpuint(import_ok(f, "tenant-a", "{\"group\":\"prefs\",\"key\":\"k\",\"value\":\"v\"}\n"), ==, 1);
         g_assert_cmpstr(groups(f, NULL, ""), ==, "tenant-a:prefs");
         g_assert_cmpstr(get(f, "tenant-a", "prefs", "k"), ==, "v");
 }
@@ -175,15 +176,14 @@ static void test_import_over_a_size_limit_names_the_line(Fixture *f, UNUSED) {
                                 "{\"group\":\"g\",\"key\":\"big\",\"value\":\"0123456789abcdefg\"}\n",
                                 NULL, &e),
                 ==, -STORE_E_TOO_LARGE);
-        g_assert_true(
-                g_str_has_prefix(e.message, "line 3: Value of 17 bytes is over the limit of 16 bytes"));
+        g_assert_true(g_str_has_prefix(e.message, "line 3: Value of 17 bytes is over the limit of 16 bytes"));
         g_assert_cmpuint(count_all(f, NULL, ""), ==, 0);
 }
 
 static void test_import_over_quota_writes_nothing(Fixture *f, UNUSED) {
         StoreError e = {};
 
-        g_assert_cmpint(store_quota_set(f->store, "tenant-a", &(StoreQuota){.max_keys = 2}, &e), ==, 0);
+        g_assert_cmpint(store_quota_set(f->store, "tenant-a", &(StoreQuota){ .max_keys = 2 }, &e), ==, 0);
         g_assert_cmpint(import(f, "tenant-a",
                                 "{\"group\":\"g\",\"key\":\"1\",\"value\":\"x\"}\n"
                                 "{\"group\":\"g\",\"key\":\"2\",\"value\":\"x\"}\n"
@@ -220,9 +220,9 @@ static void test_backup_while_writes_go_on(Fixture *f, UNUSED) {
         /* Enough pages (about 3 MB) that the copy takes several steps. */
         g_autofree StorePair *pairs = g_new0(StorePair, 20000);
         for (unsigned i = 0; i < 20000; i++)
-                pairs[i] = (StorePair){keep(f, g_strdup_printf("k%05u", i)),
+                pairs[i] = (StorePair){ keep(f, g_strdup_printf("k%05u", i)),
                         "0123456789012345678901234567890123456789012345678901234567890123456789"
-                        "0123456789012345678901234567890123456789012345678901234567890123456789"};
+                        "0123456789012345678901234567890123456789012345678901234567890123456789" };
         g_assert_cmpint(store_set_all(f->store, NULL, "bulk", pairs, 20000, NULL, &e), ==, 0);
         g_assert_cmpint(store_backup_begin(f->store, image, &backup, &e), ==, 0);
         while ((r = store_backup_step(backup, &e)) == 0) {
@@ -234,11 +234,10 @@ static void test_backup_while_writes_go_on(Fixture *f, UNUSED) {
 
         g_assert_cmpstr(sql_text(f, image, "PRAGMA integrity_check"), ==, "ok");
         g_assert_cmpstr(sql_text(f, image, "PRAGMA journal_mode"), ==, "delete");
-        g_assert_cmpstr(sql_text(f, image, "SELECT count(*) FROM entries WHERE grp = CAST('bulk' AS BLOB)"),
-                ==, "20000");
+        g_assert_cmpstr(sql_text(f, image, "SELECT count(*) FROM entries WHERE grp = CAST('bulk' AS BLOB)"), ==,
+                "20000");
         /* Every write made before the last step is in the image: it is consistent as of its end. */
-        g_assert_cmpstr(
-                sql_text(f, image, "SELECT count(*) FROM entries WHERE grp = CAST('during' AS BLOB)"), ==,
+        g_assert_cmpstr(sql_text(f, image, "SELECT count(*) FROM entries WHERE grp = CAST('during' AS BLOB)"), ==,
                 keep(f, g_strdup_printf("%u", steps)));
 }
 
@@ -264,8 +263,7 @@ int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
         TEST("/store/dump/export/orders-by-group-then-key", test_export_orders_by_group_then_key);
-        TEST("/store/dump/export/keeps-binary-values-and-deadlines",
-                test_export_keeps_binary_values_and_deadlines);
+        TEST("/store/dump/export/keeps-binary-values-and-deadlines", test_export_keeps_binary_values_and_deadlines);
         TEST("/store/dump/export/leaves-out-expired-entries", test_export_leaves_out_expired_entries);
         TEST("/store/dump/export/of-a-namespace-is-unprefixed", test_export_of_a_namespace_is_unprefixed);
         TEST("/store/dump/export/of-an-empty-scope", test_export_of_an_empty_scope);
@@ -275,8 +273,7 @@ int main(int argc, char *argv[]) {
         TEST("/store/dump/import/of-identical-entries-changes-nothing",
                 test_import_of_identical_entries_changes_nothing);
         TEST("/store/dump/import/skips-past-deadlines", test_import_skips_past_deadlines);
-        TEST("/store/dump/import/into-a-namespace-prefixes-groups",
-                test_import_into_a_namespace_prefixes_groups);
+        TEST("/store/dump/import/into-a-namespace-prefixes-groups", test_import_into_a_namespace_prefixes_groups);
         TEST("/store/dump/import/of-a-bad-line-writes-nothing", test_import_of_a_bad_line_writes_nothing);
         TEST_SMALL_LIMITS("/store/dump/import/over-a-size-limit-names-the-line",
                 test_import_over_a_size_limit_names_the_line);

@@ -20,7 +20,7 @@ static const char *quota_get(Fixture *f, const char *ns) {
 
         g_assert_cmpint(store_quota_get(f->store, ns, &q, &explicit, &e), ==, 0);
         return keep(f, g_strdup_printf("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "%s",
-                q.max_keys, q.max_groups, q.max_bytes, explicit ? " (own)" : ""));
+                               q.max_keys, q.max_groups, q.max_bytes, explicit ? " (own)" : ""));
 }
 
 /* Usage as "keys/groups/bytes". */
@@ -30,7 +30,7 @@ static const char *usage(Fixture *f, const char *ns) {
 
         g_assert_cmpint(store_namespace_usage(f->store, ns, &u, &e), ==, 0);
         return keep(f, g_strdup_printf("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, u.keys,
-                u.groups, u.bytes));
+                               u.groups, u.bytes));
 }
 
 static int append_namespace(const char *ns, const StoreUsage *u, const StoreQuota *q, void *userdata) {
@@ -141,8 +141,7 @@ static void test_set_with_ttl_is_checked(Fixture *f, UNUSED) {
 
         quota_set(f, "tenant-a", 1, 0, 0);
         set(f, "tenant-a", "g", "a", "v");
-        g_assert_cmpint(store_set(f->store, "tenant-a", "g", "b", "v", 1, 10 * SEC, &revision, &e), ==,
-                -STORE_E_QUOTA);
+        g_assert_cmpint(store_set(f->store, "tenant-a", "g", "b", "v", 1, 10 * SEC, &revision, &e), ==, -STORE_E_QUOTA);
 }
 
 /* SetAll is all or nothing: past the quota, none of its entries is written. */
@@ -302,7 +301,7 @@ static void fixture_set_up_default_quota(Fixture *f, UNUSED) {
         fixture_open(f);
 }
 
-#define TEST_DEFAULT_QUOTA(path, fn) \
+#define TEST_DEFAULT_QUOTA(path, fn)                                                                                   \
         g_test_add(path, Fixture, NULL, fixture_set_up_default_quota, fn, fixture_tear_down)
 
 static void test_default_quota_applies_without_own(Fixture *f, UNUSED) {

@@ -16,8 +16,7 @@ static void fixture_set_up_empty_dir(Fixture *f, UNUSED) {
         f->path = g_build_filename(f->dir, "store.db", NULL);
 }
 
-#define TEST_EMPTY_DIR(path, fn) \
-        g_test_add(path, Fixture, NULL, fixture_set_up_empty_dir, fn, fixture_tear_down)
+#define TEST_EMPTY_DIR(path, fn) g_test_add(path, Fixture, NULL, fixture_set_up_empty_dir, fn, fixture_tear_down)
 
 static int open_path(const char *path, Store **ret, StoreError *e) {
         StoreOptions options = { .backend = { .path = path } };
@@ -145,23 +144,24 @@ static void test_newer_schema_is_refused(Fixture *f, UNUSED) {
 /* The first schema (step 0 → 1 of backend-sqlite.c), as a database of that time holds it: groups, keys
  * and values as BLOBs, a deadline per entry, the revision in meta. */
 static void make_schema_1_database(const char *path) {
-        g_autofree char *sql = g_strdup_printf(
-                "CREATE TABLE entries ("
-                "  grp BLOB NOT NULL,"
-                "  key BLOB NOT NULL,"
-                "  value BLOB NOT NULL,"
-                "  expires_usec INTEGER NOT NULL DEFAULT 0,"
-                "  PRIMARY KEY (grp, key)"
-                ") WITHOUT ROWID;"
-                "CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
-                "INSERT INTO entries VALUES (CAST('config' AS BLOB), CAST('theme' AS BLOB), CAST('dark' AS BLOB), 0);"
-                "INSERT INTO entries VALUES (CAST('tenant-a:sessions' AS BLOB), CAST('token' AS BLOB), "
-                "  CAST('abc' AS BLOB), %" G_GUINT64_FORMAT ");"
-                "INSERT INTO entries VALUES (CAST('tenant-a:sessions' AS BLOB), CAST('user' AS BLOB), "
-                "  CAST('alice' AS BLOB), 0);"
-                "INSERT INTO meta VALUES ('revision', 7);"
-                "PRAGMA user_version = 1;",
-                T0 + 60 * SEC);
+        g_autofree char *sql =
+                g_strdup_printf("CREATE TABLE entries ("
+                                "  grp BLOB NOT NULL,"
+                                "  key BLOB NOT NULL,"
+                                "  value BLOB NOT NULL,"
+                                "  expires_usec INTEGER NOT NULL DEFAULT 0,"
+                                "  PRIMARY KEY (grp, key)"
+                                ") WITHOUT ROWID;"
+                                "CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+                                "INSERT INTO entries VALUES (CAST('config' AS BLOB), CAST('theme' AS BLOB), "
+                                "CAST('dark' AS BLOB), 0);"
+                                "INSERT INTO entries VALUES (CAST('tenant-a:sessions' AS BLOB), CAST('token' AS BLOB), "
+                                "  CAST('abc' AS BLOB), %" G_GUINT64_FORMAT ");"
+                                "INSERT INTO entries VALUES (CAST('tenant-a:sessions' AS BLOB), CAST('user' AS BLOB), "
+                                "  CAST('alice' AS BLOB), 0);"
+                                "INSERT INTO meta VALUES ('revision', 7);"
+                                "PRAGMA user_version = 1;",
+                        T0 + 60 * SEC);
         sql_exec(path, sql);
 }
 

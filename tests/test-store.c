@@ -144,7 +144,8 @@ typedef struct TextCase {
         bool text;
 } TextCase;
 
-#define TEXT_CASE(path, bytes, text) { path, bytes, sizeof(bytes) - 1, text }
+#define TEXT_CASE(path, bytes, text)                                                                                   \
+        { path, bytes, sizeof(bytes) - 1, text }
 
 static const TextCase text_cases[] = {
         TEXT_CASE("/store/is-text/empty", "", true),

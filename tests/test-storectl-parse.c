@@ -19,31 +19,31 @@ typedef struct Duration {
 } Duration;
 
 static const Duration durations[] = {
-        {"30s", 0, 30 * SEC},
-        {"30", 0, 30 * SEC},
-        {"5min", 0, 5 * MINUTE},
-        {"5m", 0, 5 * MINUTE},
-        {"1h", 0, HOUR},
-        {"2d", 0, 2 * DAY},
-        {"500ms", 0, 500 * USEC_PER_MSEC},
-        {"250us", 0, 250},
-        {"1h30min", 0, HOUR + 30 * MINUTE},
-        {"1h 30min 5s", 0, HOUR + 30 * MINUTE + 5 * SEC},
-        {" 2 hours ", 0, 2 * HOUR},
-        {"1.5h", 0, HOUR + 30 * MINUTE},
-        {"0.5s", 0, 500 * USEC_PER_MSEC},
-        {"1w", 0, 7 * DAY},
-        {"1y", 0, 31557600 * SEC},
-        {"1M", 0, 2629800 * SEC},
-        {"1month", 0, 2629800 * SEC},
-        {"0", 0, 0},
-        {"", -EINVAL, 0},
-        {"s", -EINVAL, 0},
-        {"5 parsecs", -EINVAL, 0},
-        {"-5s", -EINVAL, 0},
-        {"1h30x", -EINVAL, 0},
-        {"99999999999999999999s", -ERANGE, 0},
-        {"999999999999y", -ERANGE, 0},
+        { "30s", 0, 30 * SEC },
+        { "30", 0, 30 * SEC },
+        { "5min", 0, 5 * MINUTE },
+        { "5m", 0, 5 * MINUTE },
+        { "1h", 0, HOUR },
+        { "2d", 0, 2 * DAY },
+        { "500ms", 0, 500 * USEC_PER_MSEC },
+        { "250us", 0, 250 },
+        { "1h30min", 0, HOUR + 30 * MINUTE },
+        { "1h 30min 5s", 0, HOUR + 30 * MINUTE + 5 * SEC },
+        { " 2 hours ", 0, 2 * HOUR },
+        { "1.5h", 0, HOUR + 30 * MINUTE },
+        { "0.5s", 0, 500 * USEC_PER_MSEC },
+        { "1w", 0, 7 * DAY },
+        { "1y", 0, 31557600 * SEC },
+        { "1M", 0, 2629800 * SEC },
+        { "1month", 0, 2629800 * SEC },
+        { "0", 0, 0 },
+        { "", -EINVAL, 0 },
+        { "s", -EINVAL, 0 },
+        { "5 parsecs", -EINVAL, 0 },
+        { "-5s", -EINVAL, 0 },
+        { "1h30x", -EINVAL, 0 },
+        { "99999999999999999999s", -ERANGE, 0 },
+        { "999999999999y", -ERANGE, 0 },
 };
 
 static void test_duration(const void *data) {
@@ -93,8 +93,7 @@ static void test_timespan(void) {
         char buf[64];
 
         g_assert_cmpstr(format_timespan(buf, sizeof(buf), 0), ==, "0");
-        g_assert_cmpstr(
-                format_timespan(buf, sizeof(buf), HOUR + 2 * MINUTE + 3 * SEC + 4), ==, "1h 2min 3s");
+        g_assert_cmpstr(format_timespan(buf, sizeof(buf), HOUR + 2 * MINUTE + 3 * SEC + 4), ==, "1h 2min 3s");
         g_assert_cmpstr(format_timespan(buf, sizeof(buf), 250 * USEC_PER_MSEC), ==, "250ms");
         g_assert_cmpstr(format_timespan(buf, sizeof(buf), 2 * DAY), ==, "2d");
 }

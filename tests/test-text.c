@@ -32,16 +32,16 @@ static char *fields(const char *value) {
         return g_string_free(out, FALSE);
 }
 
-#define assert_split(value, sep, expected)                  \
-        do {                                                \
-                g_autofree char *_got = split(value, sep);  \
-                g_assert_cmpstr(_got, ==, expected);        \
+#define assert_split(value, sep, expected)                                                                             \
+        do {                                                                                                           \
+                g_autofree char *_got = split(value, sep);                                                             \
+                g_assert_cmpstr(_got, ==, expected);                                                                   \
         } while (0)
 
-#define assert_fields(value, expected)                      \
-        do {                                                \
-                g_autofree char *_got = fields(value);      \
-                g_assert_cmpstr(_got, ==, expected);        \
+#define assert_fields(value, expected)                                                                                 \
+        do {                                                                                                           \
+                g_autofree char *_got = fields(value);                                                                 \
+                g_assert_cmpstr(_got, ==, expected);                                                                   \
         } while (0)
 
 static int stop_after_first(const char *piece, size_t len, void *userdata) {
@@ -136,7 +136,9 @@ static void test_fields_on_unicode_white_space(void) {
         assert_fields("a\u00a0b", "[a][b]");
         assert_fields("a\u2003b", "[a][b]");
         assert_fields("a\u3000b", "[a][b]");
-        assert_fields("a\xc2\x85" "b", "[a][b]"); /* U+0085: C has no \u for it */
+        assert_fields("a\xc2\x85"
+                      "b",
+                "[a][b]"); /* U+0085: C has no \u for it */
         assert_fields("a\u2028b\u202fc\u205fd\u1680e", "[a][b][c][d][e]");
 }
 

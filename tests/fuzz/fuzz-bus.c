@@ -39,11 +39,11 @@
 #include "daemon.h"
 #include "log.h"
 
-#define CALLS_MAX        24
-#define PUMP_TURNS_MAX   200000
-#define ARRAY_ITEMS_MAX  6
-#define NESTING_MAX      4
-#define OTHER_UID        1000
+#define CALLS_MAX       24
+#define PUMP_TURNS_MAX  200000
+#define ARRAY_ITEMS_MAX 6
+#define NESTING_MAX     4
+#define OTHER_UID       1000
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -129,10 +129,36 @@ static const char *const paths[] = {
 };
 
 static const char *const strings[] = {
-        "", "self", "tenant-a", "tenant-a:prefs", "uid-1000", "uid-1000:notes", "uid-0", "config", "theme", "a",
-        "b", "k", "v", ":", "a:b", "-", "x-y-z", "caf\xc3\xa9", "\xf0\x9f\x98\x80", "{{.k}}", "{{.a}}{{.b}}",
-        "{{range .}}{{.}}{{end}}", "{{range $k, $v := .}}{{$k}}={{$v}};{{end}}", "{{if .a}}x{{else}}y{{end}}",
-        "{{printf \"%q\" .k}}", "{{", "{{end}}", "{{template \"x\"}}", "{{index . \"a\"}}", "*",
+        "",
+        "self",
+        "tenant-a",
+        "tenant-a:prefs",
+        "uid-1000",
+        "uid-1000:notes",
+        "uid-0",
+        "config",
+        "theme",
+        "a",
+        "b",
+        "k",
+        "v",
+        ":",
+        "a:b",
+        "-",
+        "x-y-z",
+        "caf\xc3\xa9",
+        "\xf0\x9f\x98\x80",
+        "{{.k}}",
+        "{{.a}}{{.b}}",
+        "{{range .}}{{.}}{{end}}",
+        "{{range $k, $v := .}}{{$k}}={{$v}};{{end}}",
+        "{{if .a}}x{{else}}y{{end}}",
+        "{{printf \"%q\" .k}}",
+        "{{",
+        "{{end}}",
+        "{{template \"x\"}}",
+        "{{index . \"a\"}}",
+        "*",
         "0123456789012345678901234567890123456789012345678901234567890123456789",
 };
 
@@ -221,7 +247,10 @@ static void next_type(Input *in, char *out, size_t room, unsigned depth) {
         switch (b) {
         case 9: strcat(out, "v"); return;
         case 10:
-        case 11: strcat(out, "a"); next_type(in, out, room - 1, depth + 1); return;
+        case 11:
+                strcat(out, "a");
+                next_type(in, out, room - 1, depth + 1);
+                return;
         case 12:
                 strcat(out, "a{");
                 out[len + 2] = basic[next_byte(in) % (sizeof(basic) - 1)];
@@ -267,14 +296,29 @@ static int append_value(sd_bus_message *m, const char **sig, Input *in, unsigned
                 return -EINVAL;
         (*sig)++;
         switch (c) {
-        case 'y': { uint8_t v = next_byte(in); return sd_bus_message_append_basic(m, c, &v); }
-        case 'b': { int v = next_byte(in) & 1; return sd_bus_message_append_basic(m, c, &v); }
+        case 'y': {
+                uint8_t v = next_byte(in);
+                return sd_bus_message_append_basic(m, c, &v);
+        }
+        case 'b': {
+                int v = next_byte(in) & 1;
+                return sd_bus_message_append_basic(m, c, &v);
+        }
         case 'n':
-        case 'q': { uint16_t v = (uint16_t)next_uint(in, 2); return sd_bus_message_append_basic(m, c, &v); }
+        case 'q': {
+                uint16_t v = (uint16_t)next_uint(in, 2);
+                return sd_bus_message_append_basic(m, c, &v);
+        }
         case 'i':
-        case 'u': { uint32_t v = (uint32_t)next_uint(in, 4); return sd_bus_message_append_basic(m, c, &v); }
+        case 'u': {
+                uint32_t v = (uint32_t)next_uint(in, 4);
+                return sd_bus_message_append_basic(m, c, &v);
+        }
         case 'x':
-        case 't': { uint64_t v = next_u64(in); return sd_bus_message_append_basic(m, c, &v); }
+        case 't': {
+                uint64_t v = next_u64(in);
+                return sd_bus_message_append_basic(m, c, &v);
+        }
         case 'd': {
                 uint64_t bits = next_uint(in, 8);
                 double v;
@@ -296,7 +340,8 @@ static int append_value(sd_bus_message *m, const char **sig, Input *in, unsigned
                 char contents[64] = "";
                 const char *p = contents;
                 if (next_byte(in) & 1)
-                        snprintf(contents, sizeof(contents), "%s", signatures[1 + next_byte(in) % (ELEMENTSOF(signatures) - 1)]);
+                        snprintf(contents, sizeof(contents), "%s",
+                                signatures[1 + next_byte(in) % (ELEMENTSOF(signatures) - 1)]);
                 else
                         next_type(in, contents, sizeof(contents), NESTING_MAX - 1);
                 if (!type_end(contents, 0))
@@ -364,8 +409,8 @@ static int append_value(sd_bus_message *m, const char **sig, Input *in, unsigned
 typedef struct Fuzz {
         Context context;
         sd_bus *client;
-        unsigned waiting;   /* calls whose reply has not come */
-        uint8_t polkit;     /* how "polkit" answers; rotates with each question */
+        unsigned waiting; /* calls whose reply has not come */
+        uint8_t polkit; /* how "polkit" answers; rotates with each question */
         bool verbose;
 } Fuzz;
 
@@ -392,9 +437,7 @@ static int on_client_message(sd_bus_message *m, void *userdata, sd_bus_error *re
         case 0: (void)sd_bus_reply_method_return(m, "(bba{ss})", 1, 0, 0); break;
         case 1: (void)sd_bus_reply_method_return(m, "(bba{ss})", 0, 0, 0); break;
         case 2: (void)sd_bus_reply_method_return(m, "(bba{ss})", 0, 1, 0); break;
-        case 3:
-                (void)sd_bus_reply_method_errorf(m, "org.freedesktop.PolicyKit1.Error.Failed", "no");
-                break;
+        case 3: (void)sd_bus_reply_method_errorf(m, "org.freedesktop.PolicyKit1.Error.Failed", "no"); break;
         default: (void)sd_bus_reply_method_return(m, "s", "junk"); break;
         }
         return 1;

@@ -58,8 +58,8 @@ static void check_round_trip(const DumpEntry *e) {
         r = dump_line_parse(line, n, &again, error);
         if (r != 1)
                 abort();
-        if (strcmp(again.group, e->group) != 0 || strcmp(again.key, e->key) != 0 ||
-                again.value_len != e->value_len || again.expires_usec != e->expires_usec ||
+        if (strcmp(again.group, e->group) != 0 || strcmp(again.key, e->key) != 0 || again.value_len != e->value_len ||
+                again.expires_usec != e->expires_usec ||
                 (e->value_len > 0 && memcmp(again.value, e->value, e->value_len) != 0))
                 abort();
         free(line);

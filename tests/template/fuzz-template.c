@@ -29,7 +29,7 @@ static size_t parse_entries(char *data, TemplateEntry *entries) {
                 if (!eq)
                         continue;
                 *eq = 0;
-                entries[n++] = (TemplateEntry){line, eq + 1};
+                entries[n++] = (TemplateEntry){ line, eq + 1 };
         }
         qsort(entries, n, sizeof(TemplateEntry), compare_entries);
         for (size_t i = 0; i < n; i++)
@@ -42,11 +42,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size) {
         static const TemplateEntry fixed[] = {
-                {"a", "1"},
-                {"a-b", "dash"},
-                {"b", "hello"},
-                {"empty", ""},
-                {"u", "h\xc3\xa9llo \xe2\x82\xac\x01"},
+                { "a", "1" },
+                { "a-b", "dash" },
+                { "b", "hello" },
+                { "empty", "" },
+                { "u", "h\xc3\xa9llo \xe2\x82\xac\x01" },
         };
         const TemplateLimits limits = {
                 .max_template_bytes = 4096,

@@ -49,7 +49,7 @@ static GString *unescape(const char *s) {
                 case 't': g_string_append_c(out, '\t'); break;
                 case 'n': g_string_append_c(out, '\n'); break;
                 case 'x': {
-                        char hex[3] = {s[1], s[2], 0};
+                        char hex[3] = { s[1], s[2], 0 };
 
                         g_assert_true(g_ascii_isxdigit(s[1]) && g_ascii_isxdigit(s[2]));
                         g_string_append_c(out, (char)strtol(hex, NULL, 16));
@@ -99,8 +99,8 @@ static int render(const Case *c, const TemplateLimits *limits, char **out, size_
                 if (i > 0)
                         g_assert_cmpint(strcmp(entries[i - 1].key, entries[i].key), <, 0);
         }
-        return template_render(
-                "render", c->text->str, c->text->len, entries, c->keys->len, limits, out, out_len, error);
+        return template_render("render", c->text->str, c->text->len, entries, c->keys->len, limits, out, out_len,
+                error);
 }
 
 static void test_case(gconstpointer data) {
@@ -132,8 +132,7 @@ static void test_case(gconstpointer data) {
 
         if (g_str_has_suffix(c->kind, "~")) {
                 if (!strstr(error, c->expected->str))
-                        g_error("%s: message \"%s\" does not contain \"%s\"", c->name, error,
-                                c->expected->str);
+                        g_error("%s: message \"%s\" does not contain \"%s\"", c->name, error, c->expected->str);
         } else
                 /* Go's message, byte for byte (the engine cannot carry NUL bytes in messages) */
                 g_assert_cmpstr(error, ==, c->expected->str);
@@ -141,24 +140,22 @@ static void test_case(gconstpointer data) {
 
 /* ---- limits ---------------------------------------------------------------------------------- */
 
-static int render_text(
-        const char *text, size_t len, const TemplateLimits *limits, char **out, char **error) {
+static int render_text(const char *text, size_t len, const TemplateLimits *limits, char **out, char **error) {
         static const TemplateEntry entries[] = {
-                {"a", "1"},
-                {"b", "2"},
-                {"c", "3"},
-                {"d", "4"},
-                {"e", "5"},
-                {"f", "6"},
-                {"g", "7"},
-                {"h", "8"},
-                {"i", "9"},
-                {"j", "10"},
+                { "a", "1" },
+                { "b", "2" },
+                { "c", "3" },
+                { "d", "4" },
+                { "e", "5" },
+                { "f", "6" },
+                { "g", "7" },
+                { "h", "8" },
+                { "i", "9" },
+                { "j", "10" },
         };
         size_t out_len;
 
-        return template_render(
-                "render", text, len, entries, G_N_ELEMENTS(entries), limits, out, &out_len, error);
+        return template_render("render", text, len, entries, G_N_ELEMENTS(entries), limits, out, &out_len, error);
 }
 
 static int render_str(const char *text, const TemplateLimits *limits, char **out, char **error) {
@@ -208,14 +205,13 @@ static void test_limit_deep_else_if(void) {
 }
 
 static void test_limit_depth_configurable(void) {
-        TemplateLimits limits = {.max_depth = 3};
+        TemplateLimits limits = { .max_depth = 3 };
         g_autofree char *out = NULL, *error = NULL;
         const char *ok = "{{ if .a }}{{ with .b }}{{ print (1) }}{{ end }}{{ end }}";
 
         g_assert_cmpint(render_str(ok, &limits, &out, &error), ==, 0);
         g_assert_cmpstr(out, ==, "1");
-        assert_limit(
-                "{{ if .a }}{{ with .b }}{{ print ((1)) }}{{ end }}{{ end }}", &limits, "nesting depth");
+        assert_limit("{{ if .a }}{{ with .b }}{{ print ((1)) }}{{ end }}{{ end }}", &limits, "nesting depth");
 }
 
 static void test_limit_nested_range(void) {
@@ -227,7 +223,7 @@ static void test_limit_nested_range(void) {
 }
 
 static void test_limit_steps_configurable(void) {
-        TemplateLimits limits = {.max_steps = 50};
+        TemplateLimits limits = { .max_steps = 50 };
         g_autofree char *out = NULL, *error = NULL;
 
         g_assert_cmpint(render_str("{{ .a }}", &limits, &out, &error), ==, 0);
@@ -235,7 +231,7 @@ static void test_limit_steps_configurable(void) {
 }
 
 static void test_limit_output(void) {
-        TemplateLimits limits = {.max_output_bytes = 1000};
+        TemplateLimits limits = { .max_output_bytes = 1000 };
         g_autofree char *out = NULL, *error = NULL;
         g_autofree char *text = repeat("0123456789", 100);
 
@@ -249,14 +245,14 @@ static void test_limit_output(void) {
 static void test_limit_huge_output_default(void) {
         /* 10 * 10 * 10 * 10 * 1000 bytes = 10 MB > 4 MiB default */
         g_autofree char *body = repeat("x", 1000);
-        g_autofree char *text = g_strconcat(
-                "{{range $}}{{range $}}{{range $}}{{range $}}", body, "{{end}}{{end}}{{end}}{{end}}", NULL);
+        g_autofree char *text =
+                g_strconcat("{{range $}}{{range $}}{{range $}}{{range $}}", body, "{{end}}{{end}}{{end}}{{end}}", NULL);
 
         assert_limit(text, NULL, "output limit");
 }
 
 static void test_limit_template_size(void) {
-        TemplateLimits limits = {.max_template_bytes = 10};
+        TemplateLimits limits = { .max_template_bytes = 10 };
         g_autofree char *out = NULL, *error = NULL;
 
         g_assert_cmpint(render_str("0123456789", &limits, &out, &error), ==, 0);
@@ -264,12 +260,12 @@ static void test_limit_template_size(void) {
 }
 
 static void test_limit_long_strings_cost_steps(void) {
-        TemplateLimits limits = {.max_steps = 2000};
+        TemplateLimits limits = { .max_steps = 2000 };
         g_autofree char *out = NULL, *error = NULL;
 
         /* cheap in nodes, expensive in bytes */
-        assert_limit("{{ range $ }}{{ range $ }}{{ len (printf \"%100000s\" \"\") }}{{ end }}{{ end }}",
-                &limits, "step limit");
+        assert_limit("{{ range $ }}{{ range $ }}{{ len (printf \"%100000s\" \"\") }}{{ end }}{{ end }}", &limits,
+                "step limit");
         g_assert_cmpint(render_str("{{ len (printf \"%100000s\" \"\") }}", &limits, &out, &error), ==, 0);
         g_assert_cmpstr(out, ==, "100000");
 }
