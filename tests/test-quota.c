@@ -352,6 +352,9 @@ static const char *set_ttl_over_quota(Fixture *f, const char *ns, const char *gr
 
         r = store_set(f->store, ns, group, key, value, strlen(value), ttl_usec, &revision, &e);
         assert_quota_error(r, &e);
+        /* The caller must be able to tell which namespace is full, and must get no revision. */
+        g_assert_nonnull(strstr(e.message, ns));
+        g_assert_cmpuint(revision, ==, UINT64_MAX);
         assert_unchanged(f, &b, ns, group, key);
         return keep(f, g_strdup(e.message));
 }
@@ -497,8 +500,10 @@ static void test_max_groups_delete_group_frees_a_slot(Fixture *f, UNUSED) {
 static void test_max_groups_deleting_a_groups_last_key_frees_a_slot(Fixture *f, UNUSED) {
         quota_set(f, "tenant-a", 0, 1, 0);
         set(f, "tenant-a", "g1", "a", "1");
-        set_over_quota(f, "tenant-a", "g2", "a", "1");
+        set(f, "tenant-a", "g1", "b", "2");
         del(f, "tenant-a", "g1", "a");
+        set_over_quota(f, "tenant-a", "g2", "a", "1"); /* g1 still holds b */
+        del(f, "tenant-a", "g1", "b");
         set(f, "tenant-a", "g2", "a", "1");
 }
 
@@ -710,6 +715,19 @@ static void test_over_limit_namespace_value_cannot_grow(Fixture *f, UNUSED) {
         set_over_quota(f, "tenant-a", "g", "a", "123456");
 }
 
+/* An identical write raises no counter, so over the limit it still succeeds, as a no-op: no new
+ * revision, no change reported. */
+static void test_over_limit_identical_write_is_a_no_op(Fixture *f, UNUSED) {
+        uint64_t revision;
+
+        quota_set(f, "tenant-a", 1, 0, 0);
+        set(f, NULL, "tenant-a:g", "a", "1");
+        revision = set(f, NULL, "tenant-a:g", "b", "2");
+        (void)changes(f);
+        g_assert_cmpuint(set(f, "tenant-a", "g", "a", "1"), ==, revision);
+        g_assert_cmpstr(changes(f), ==, "");
+}
+
 /* Groups that are not "N:…" for a valid N belong to no namespace and count for none. */
 static void test_root_groups_outside_namespaces_are_not_counted(Fixture *f, UNUSED) {
         set(f, NULL, "noprefix", "k", "v");
@@ -825,6 +843,7 @@ static void test_default_is_the_quota_in_force(Fixture *f, UNUSED) {
 static void test_default_replaced_by_an_explicit_quota(Fixture *f, UNUSED) {
         quota_set(f, "tenant-a", 3, 0, 0);
         g_assert_cmpstr(quota(f, "tenant-a"), ==, "3/0/0 explicit");
+        g_assert_cmpstr(quota(f, "tenant-b"), ==, "2/0/0 default");
         set(f, "tenant-a", "g", "a", "1");
         set(f, "tenant-a", "g", "b", "2");
         set(f, "tenant-a", "g", "c", "3");
@@ -1112,10 +1131,12 @@ static void test_delete_namespace_removes_every_group(Fixture *f, UNUSED) {
 }
 
 static void test_delete_namespace_emits_one_delete_group_per_group_in_one_revision(Fixture *f, UNUSED) {
-        uint64_t revision;
+        uint64_t previous, revision;
 
         fill_tenant_a(f);
+        previous = store_revision(f->store);
         revision = delete_namespace(f, "tenant-a");
+        g_assert_cmpuint(revision, ==, previous + 1);
         g_assert_cmpuint(f->n_commits, ==, 1);
         g_autofree char *expected =
                 g_strdup_printf("delete_group tenant-a:g1/= @%" PRIu64 "; delete_group tenant-a:g2/= @%" PRIu64
@@ -1137,6 +1158,17 @@ static void test_delete_namespace_removes_the_record(Fixture *f, UNUSED) {
         g_assert_cmpstr(namespaces(f), ==, "tenant-b keys=1 groups=1 bytes=2 quota=0/0/0");
 }
 
+/* With a default configured, the namespace falls back to it, not to unlimited. */
+static void test_delete_namespace_then_the_default_quota_applies(Fixture *f, UNUSED) {
+        quota_set(f, "tenant-a", 10, 10, 100);
+        set(f, "tenant-a", "g", "k", "v");
+        delete_namespace(f, "tenant-a");
+        g_assert_cmpstr(quota(f, "tenant-a"), ==, "2/0/0 default");
+        set(f, "tenant-a", "g", "a", "1");
+        set(f, "tenant-a", "g", "b", "2");
+        set_over_quota(f, "tenant-a", "g", "c", "3");
+}
+
 static void test_delete_namespace_of_a_quota_only_namespace_removes_it(Fixture *f, UNUSED) {
         quota_set(f, "tenant-a", 1, 1, 1);
         delete_namespace(f, "tenant-a");
@@ -1150,8 +1182,9 @@ static void test_delete_namespace_leaves_other_namespaces_and_groups(Fixture *f,
         set(f, "tenant-a-b", "g", "k", "v");
         set(f, NULL, "tenant-a", "k", "v");
         set(f, NULL, "tenant-a-plain", "k", "v");
+        set(f, "tenant", "g", "k", "v");
         delete_namespace(f, "tenant-a");
-        g_assert_cmpstr(groups(f, NULL, ""), ==, "tenant-a|tenant-a-b:g|tenant-a-plain|tenant-ab:g");
+        g_assert_cmpstr(groups(f, NULL, ""), ==, "tenant-a|tenant-a-b:g|tenant-a-plain|tenant-ab:g|tenant:g");
         g_assert_cmpstr(usage(f, "tenant-ab"), ==, "keys=1 groups=1 bytes=2");
 }
 
@@ -1312,6 +1345,7 @@ int main(int argc, char *argv[]) {
         TEST("/quota/over-limit/namespace-can-rewrite-a-key-in-place",
                 test_over_limit_namespace_can_rewrite_a_key_in_place);
         TEST("/quota/over-limit/value-cannot-grow", test_over_limit_namespace_value_cannot_grow);
+        TEST("/quota/over-limit/identical-write-is-a-no-op", test_over_limit_identical_write_is_a_no_op);
 
         TEST("/quota/set-all/within-the-quota-writes-every-entry", test_set_all_within_the_quota_writes_every_entry);
         TEST("/quota/set-all/past-the-quota-writes-nothing", test_set_all_past_the_quota_writes_nothing);
@@ -1381,6 +1415,8 @@ int main(int argc, char *argv[]) {
         TEST("/namespace/delete/emits-one-delete-group-per-group-in-one-revision",
                 test_delete_namespace_emits_one_delete_group_per_group_in_one_revision);
         TEST("/namespace/delete/removes-the-quota", test_delete_namespace_removes_the_quota);
+        TEST_DEFAULT_QUOTA("/namespace/delete/then-the-default-quota-applies", default_two_keys,
+                test_delete_namespace_then_the_default_quota_applies);
         TEST("/namespace/delete/removes-the-record", test_delete_namespace_removes_the_record);
         TEST("/namespace/delete/of-a-quota-only-namespace-removes-it",
                 test_delete_namespace_of_a_quota_only_namespace_removes_it);

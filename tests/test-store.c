@@ -3,7 +3,7 @@
 /* The storage layer against the contract (DESIGN.md), through the C API of store.h with no bus in
  * sight: reads and writes, listings and counts, namespaces, size limits, versions, revisions and the
  * changes each call reports. Elsewhere: expiry in test-store-ttl.c, quotas and namespaces as a whole
- * in test-store-quota.c, what only a database file shows (persistence, WAL, migration, failures) in
+ * in test-quota.c, what only a database file shows (persistence, WAL, migration, failures) in
  * test-store-sqlite.c, GetSplit/GetFields in test-text.c. Behaviours that the go-store and zestor
  * suites check are named after their test in a comment. */
 
