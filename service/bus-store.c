@@ -246,13 +246,26 @@ static int method_delete_group(sd_bus_message *m, void *userdata, sd_bus_error *
         return reply_revision(scope, m, r, revision, &e, error);
 }
 
+/* One (key, value) pair as a dict entry or a struct. Spelled out rather than sd_bus_message_append()
+ * with a format: that parses the format for every entry, a third of the cost of a 10 000-entry reply. */
+static int append_pair(sd_bus_message *reply, char type, const char *key, const char *value) {
+        int r = sd_bus_message_open_container(reply, type, "ss");
+        if (r >= 0)
+                r = sd_bus_message_append_basic(reply, 's', key);
+        if (r >= 0)
+                r = sd_bus_message_append_basic(reply, 's', value);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
 static int append_dict_entry(const char *key, const StoreValue *value, const StoreStat *stat _unused_, void *userdata) {
-        return sd_bus_message_append(userdata, "{ss}", key, (const char *)value->data);
+        return append_pair(userdata, SD_BUS_TYPE_DICT_ENTRY, key, (const char *)value->data);
 }
 
 static int append_struct_entry(const char *key, const StoreValue *value, const StoreStat *stat _unused_,
         void *userdata) {
-        return sd_bus_message_append(userdata, "(ss)", key, (const char *)value->data);
+        return append_pair(userdata, SD_BUS_TYPE_STRUCT, key, (const char *)value->data);
 }
 
 /* Builds `a{ss}` or `a(ss)` of a group's entries into a new reply, then lets `tail` append more. */
