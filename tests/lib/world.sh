@@ -119,7 +119,7 @@ world_socket_accepts() {
 # Starts dbus-daemon (type system, the project's policy) with its socket in a new temp directory.
 world_start_bus() {
         trap world_stop EXIT
-        trap 'exit 130' INT TERM
+        trap 'exit 130' INT TERM HUP # the EXIT trap runs on these too (a closed terminal sends HUP)
         WORLD_DIR=$(mktemp -d -t stored-world-XXXXXX)
         chmod 755 "$WORLD_DIR"   # other uids (setpriv clients) reach the socket
         sed -e "s|@RUNTIME_DIR@|$WORLD_DIR|" -e "s|@SOURCE_DIR@|$STORED_SOURCE_DIR|" \
