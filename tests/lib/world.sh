@@ -46,11 +46,12 @@ WORLD_GROUPS="store-tenant-a:62001:alice store-admin:62002:carol"
 
 # Re-executes the calling script, once, in a private mount namespace: polkitd reads fixed paths, and
 # bind mounts there give it the project's actions, rules and test users without touching the
-# machine. `exec` keeps the same process, so nothing is orphaned.
+# machine. `exec` keeps the same process, so nothing is orphaned. WORLD_SCRIPT names the script when
+# $0 no longer does (a relative $0 after a cd).
 world_enter_private_mounts() {
         if [ -z "${WORLD_PRIVATE_MOUNTS:-}" ]; then
                 export WORLD_PRIVATE_MOUNTS=1
-                exec unshare --mount --propagation private -- "$0" "$@"
+                exec unshare --mount --propagation private -- "${WORLD_SCRIPT:-$0}" "$@"
         fi
 }
 
