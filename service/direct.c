@@ -133,8 +133,10 @@ static int connection_new(DirectServer *d, int fd) {
                 return r;
         }
         r = sd_bus_set_fd(dc->bus, fd, fd);
-        if (r < 0)
+        if (r < 0) {
+                close(fd); /* not the bus's yet */
                 return r;
+        }
         r = sd_bus_set_server(dc->bus, 1, d->id);
         if (r >= 0)
                 r = sd_bus_negotiate_fds(dc->bus, true); /* Export, Import and Backup pass descriptors */
