@@ -65,7 +65,6 @@ struct Auth {
         sd_bus *bus;
         AuthOptions options;
         void *senders; /* tsearch tree of Sender, by name */
-        size_t n_senders;
         sd_bus_slot *name_owner_changed;
         sd_bus_slot *polkit_changed;
 };
@@ -150,7 +149,6 @@ static void sender_drop(Auth *a, const char *name) {
         if (!s)
                 return;
         tdelete(s, &a->senders, sender_compare);
-        a->n_senders--;
         sender_free(s);
 }
 
@@ -225,7 +223,6 @@ static int sender_get(Auth *a, sd_bus_message *m, const char *name, Sender **ret
                 sender_free(s);
                 return -ENOMEM;
         }
-        a->n_senders++;
 
         if (caller_is_direct(m)) {
                 *ret = s;
@@ -384,12 +381,16 @@ static int deny(sd_bus_error *error, Sender *s, Action action, const char *ns, A
                 ns ? "namespace " : "the whole store", ns ?: "", action_ids[ns ? action : ACTION_MANAGE]);
 }
 
+void personal_namespace_name(uid_t uid, char buf[static PERSONAL_NAMESPACE_MAX]) {
+        snprintf(buf, PERSONAL_NAMESPACE_MAX, "uid-%u", (unsigned)uid);
+}
+
 static bool is_own_namespace(Auth *a, Sender *s, const char *ns) {
-        char own[32];
+        char own[PERSONAL_NAMESPACE_MAX];
 
         if (!a->options.personal_namespaces || !ns)
                 return false;
-        snprintf(own, sizeof(own), "uid-%u", (unsigned)s->uid);
+        personal_namespace_name(s->uid, own);
         return streq(ns, own);
 }
 
@@ -463,13 +464,6 @@ int authorize(Auth *a, sd_bus_message *m, Action action, const char *ns, sd_bus_
         return authorize_sender(a, s, m, ns ? action : ACTION_MANAGE, ns, error);
 }
 
-bool auth_sender_is_known_root(Auth *a, sd_bus_message *m) {
-        char buf[CALLER_KEY_MAX];
-        Sender *s = sender_find(a, caller_key(m, buf));
-
-        return s && s->uid_question.answer == ANSWER_YES && s->uid == 0;
-}
-
 bool auth_is_privileged(Auth *a, sd_bus_message *m, const char *ns) {
         char buf[CALLER_KEY_MAX];
         Sender *s = sender_find(a, caller_key(m, buf));
@@ -481,10 +475,6 @@ bool auth_is_privileged(Auth *a, sd_bus_message *m, const char *ns) {
 
 void auth_forget(Auth *a, const char *key) {
         sender_drop(a, key);
-}
-
-size_t auth_n_senders(const Auth *a) {
-        return a->n_senders;
 }
 
 int auth_new(sd_bus *bus, const AuthOptions *options, Auth **ret) {

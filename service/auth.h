@@ -47,17 +47,15 @@ int authorize(Auth *a, sd_bus_message *m, Action action, const char *ns, sd_bus_
 /* The sender's uid, with the same 0 / 1 (pending) / negative convention as authorize(). */
 int auth_sender_uid(Auth *a, sd_bus_message *m, uid_t *ret, sd_bus_error *error);
 
-/* True if the sender of `m` is already known to be uid 0. Never waits: for callers that must answer
- * now, after something earlier made sure the uid was asked for (auth_sender_uid()). */
-bool auth_sender_is_known_root(Auth *a, sd_bus_message *m);
+/* The name of uid's personal namespace, "uid-<UID>" (PersonalNamespaces=). */
+#define PERSONAL_NAMESPACE_MAX sizeof("uid-4294967295")
+void personal_namespace_name(uid_t uid, char buf[static PERSONAL_NAMESPACE_MAX]);
 
-/* True if the sender of `m` may act on `ns` without polkit: uid 0, or its own namespace. Only
- * meaningful after authorize() allowed the message. */
+/* True if the sender of `m` may act on `ns` without polkit: uid 0, or its own namespace (`ns` NULL:
+ * uid 0 only). Never waits: false while the sender's uid is not known yet, so meaningful after
+ * authorize() or auth_sender_uid() answered for the message. */
 bool auth_is_privileged(Auth *a, sd_bus_message *m, const char *ns);
 
 /* Forgets a caller (by caller key, caller.h): a direct connection that closed. Callers on the bus are
  * forgotten when they leave it. */
 void auth_forget(Auth *a, const char *key);
-
-/* How many senders are remembered: for tests that check nothing is kept after a client leaves. */
-size_t auth_n_senders(const Auth *a);

@@ -197,6 +197,17 @@ static void statement_done(sqlite3_stmt *s) {
         sqlite3_clear_bindings(s);
 }
 
+/* Ends a loop over a statement's rows: `rc` is the last step's result, `r` what the row callback last
+ * returned (negative: it stopped the loop, and its error wins). */
+static int rows_done(Backend *b, sqlite3_stmt *s, int rc, int r, StoreError *error, const char *what) {
+        statement_done(s);
+        if (r < 0)
+                return r;
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, what);
+        return 0;
+}
+
 static sqlite3_stmt *statement(Backend *b, Statement id) {
         backend_release(b);
         return b->statements[id];
@@ -494,12 +505,7 @@ static int sqlite_group_list(Backend *b, const char *group, uint64_t now, uint64
                 if (r < 0)
                         break;
         }
-        statement_done(s);
-        if (r < 0)
-                return r;
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "list a group");
-        return 0;
+        return rows_done(b, s, rc, r, error, "list a group");
 }
 
 /* Runs a statement that yields one row of integers. */
@@ -595,12 +601,7 @@ static int sqlite_prefix_groups(Backend *b, const char *prefix, uint64_t now, Ba
                 if (r < 0)
                         break;
         }
-        statement_done(s);
-        if (r < 0)
-                return r;
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "list groups");
-        return 0;
+        return rows_done(b, s, rc, r, error, "list groups");
 }
 
 static int sqlite_expired_take(Backend *b, const char *prefix, uint64_t now, BackendRowFn fn, void *userdata,
@@ -624,11 +625,9 @@ static int sqlite_expired_take(Backend *b, const char *prefix, uint64_t now, Bac
                 if (r < 0)
                         break;
         }
-        statement_done(s);
+        r = rows_done(b, s, rc, r, error, "list expired entries");
         if (r < 0)
                 return r;
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "list expired entries");
 
         free(TAKE_PTR(upper));
         s = prefix_statement(b, STMT_EXPIRED_DELETE, STMT_EXPIRED_DELETE_BOUNDED, prefix, &upper);
@@ -736,12 +735,7 @@ static int sqlite_namespace_list(Backend *b, BackendNamespaceFn fn, void *userda
                 if (r < 0)
                         break;
         }
-        statement_done(s);
-        if (r < 0)
-                return r;
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "list namespaces");
-        return 0;
+        return rows_done(b, s, rc, r, error, "list namespaces");
 }
 
 static int exec_sql(Backend *b, const char *sql, StoreError *error, const char *what) {

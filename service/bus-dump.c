@@ -39,7 +39,6 @@ typedef enum TransferKind {
         TRANSFER_BACKUP, /* image file made in steps → fd, reply () */
 } TransferKind;
 
-typedef struct Transfer Transfer;
 struct Transfer {
         Transfer *prev, *next;
         TransferKind kind;
@@ -63,9 +62,6 @@ struct Transfer {
         char *image_path; /* until the image is complete, then unlinked */
         int image_fd;
 };
-
-/* Transfers in progress, so that a stopping daemon can end them before the store closes. */
-static Transfer *transfers;
 
 static int fd_close(int fd) {
         if (fd >= 0)
@@ -99,8 +95,8 @@ static Transfer *transfer_free(Transfer *t) {
                 return NULL;
         if (t->prev)
                 t->prev->next = t->next;
-        else if (transfers == t)
-                transfers = t->next;
+        else if (t->context->transfers == t)
+                t->context->transfers = t->next;
         if (t->next)
                 t->next->prev = t->prev;
         transfer_release_fd(t);
@@ -423,30 +419,9 @@ static int backup_begin(Transfer *t, sd_bus_error *error) {
 
 /* ---- the handlers ---- */
 
-static int on_exit_event(sd_event_source *s _unused_, void *userdata _unused_) {
-        while (transfers)
-                transfer_fail(transfers, -ESHUTDOWN, SD_BUS_ERROR_FAILED, "stored is stopping");
-        return 0;
-}
-
-/* A stopping daemon ends what is in progress before the store closes (an exit source runs when the
- * loop is told to exit). The event loop owns the source. */
-static int exit_hook(sd_event *event) {
-        static sd_event *hooked;
-        sd_event_source *s;
-        int r;
-
-        if (hooked == event)
-                return 0;
-        r = sd_event_add_exit(event, &s, on_exit_event, NULL);
-        if (r < 0)
-                return r;
-        r = sd_event_source_set_floating(s, true);
-        sd_event_source_unref(s);
-        if (r < 0)
-                return r;
-        hooked = event;
-        return 0;
+void bus_dump_abort_all(Context *c) {
+        while (c->transfers)
+                transfer_fail(c->transfers, -ESHUTDOWN, SD_BUS_ERROR_FAILED, "stored is stopping");
 }
 
 /* Reads the fd argument and checks that it is open the way `kind` needs; argument checks come before
@@ -469,11 +444,7 @@ static int read_fd_argument(sd_bus_message *m, TransferKind kind, int *ret, sd_b
 
 static int transfer_new(sd_bus_message *m, const Scope *target, TransferKind kind, int fd, Transfer **ret) {
         _cleanup_(transfer_freep) Transfer *t = NULL;
-        int r;
 
-        r = exit_hook(target->context->event);
-        if (r < 0)
-                return r;
         t = calloc(1, sizeof(*t));
         if (!t)
                 return -ENOMEM;
@@ -491,10 +462,10 @@ static int transfer_new(sd_bus_message *m, const Scope *target, TransferKind kin
         t->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         if (t->fd < 0)
                 return -errno;
-        t->next = transfers;
-        if (transfers)
-                transfers->prev = t;
-        transfers = t;
+        t->next = t->context->transfers;
+        if (t->next)
+                t->next->prev = t;
+        t->context->transfers = t;
         *ret = TAKE_PTR(t);
         return 0;
 }

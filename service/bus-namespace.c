@@ -6,11 +6,10 @@
 #include "bus-store.h"
 #include "log.h"
 
-/* Every valid name is an object; nothing needs to exist first. The Scope handed to the handler lives
- * in the Context: dispatch is synchronous, and a parked call runs this again when it is re-queued. */
-static int namespace_find(sd_bus *bus _unused_, const char *path, const char *interface _unused_, void *userdata,
-        void **found, sd_bus_error *error _unused_) {
-        Context *c = userdata;
+/* The Scope of a namespace object's path: 1 and `*ret` set, or ≤ 0 if the path is not one (see
+ * namespace_path_decode()). The Scope lives in the Context: dispatch is synchronous, and a parked call
+ * runs this again when it is re-queued. */
+static int scope_for_path(Context *c, const char *path, Scope **ret) {
         char name[STORE_NAMESPACE_MAX + 1];
         int r;
 
@@ -18,14 +17,20 @@ static int namespace_find(sd_bus *bus _unused_, const char *path, const char *in
         if (r <= 0)
                 return r;
         if (streq(name, "self")) {
-                *found = &c->self_scope;
+                *ret = &c->self_scope;
                 return 1;
         }
         c->namespace_scope = (Scope){ .context = c };
         memcpy(c->namespace_scope.name, name, sizeof(name));
         c->namespace_scope.ns = c->namespace_scope.name;
-        *found = &c->namespace_scope;
+        *ret = &c->namespace_scope;
         return 1;
+}
+
+/* Every valid name is an object; nothing needs to exist first. */
+static int namespace_find(sd_bus *bus _unused_, const char *path, const char *interface _unused_, void *userdata,
+        void **found, sd_bus_error *error _unused_) {
+        return scope_for_path(userdata, path, (Scope **)found);
 }
 
 typedef struct NodeList {
@@ -69,7 +74,7 @@ static int namespace_enumerate(sd_bus *bus, const char *prefix _unused_, void *u
         int r;
 
         r = node_list_add(&l, "self");
-        if (r >= 0 && m && auth_sender_is_known_root(c->auth, m))
+        if (r >= 0 && m && auth_is_privileged(c->auth, m, NULL))
                 r = store_list_namespaces(c->store, add_namespace_node, &l, NULL);
         if (r < 0) {
                 node_list_free(&l);
@@ -158,23 +163,14 @@ static int properties_filter(sd_bus_message *m, void *userdata, sd_bus_error *re
         Context *c = userdata;
         const char *path = sd_bus_message_get_path(m);
         Scope *scope, target;
-        char name[STORE_NAMESPACE_MAX + 1];
         int r;
 
         if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", NULL) || !path)
                 return 0;
-        r = namespace_path_decode(path, name);
+        r = scope_for_path(c, path, &scope);
         if (r <= 0)
                 return 0; /* not a namespace object: sd-bus answers */
 
-        if (streq(name, "self"))
-                scope = &c->self_scope;
-        else {
-                scope = &c->namespace_scope;
-                *scope = (Scope){ .context = c };
-                memcpy(scope->name, name, sizeof(name));
-                scope->ns = scope->name;
-        }
         r = scope_authorize(scope, m, ACTION_READ, &target, &error);
         if (r == 0)
                 return 0;

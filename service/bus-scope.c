@@ -2,22 +2,30 @@
 #include "bus-scope.h"
 #include "bus-manager.h"
 
-int scope_authorize(const Scope *scope, sd_bus_message *m, Action action, Scope *ret, sd_bus_error *error) {
-        Auth *auth = scope->context->auth;
+int scope_resolve(const Scope *scope, sd_bus_message *m, Scope *ret, sd_bus_error *error) {
+        uid_t uid;
         int r;
 
         *ret = *scope;
-        if (scope->self) {
-                uid_t uid;
-                r = auth_sender_uid(auth, m, &uid, error);
-                if (r != 0)
-                        return r;
-                snprintf(ret->name, sizeof(ret->name), "uid-%u", (unsigned)uid);
-                ret->self = false;
+        if (!scope->self) {
+                if (ret->ns)
+                        ret->ns = ret->name; /* not the copied-from scope's buffer */
+                return 0;
         }
-        if (ret->ns || scope->self)
-                ret->ns = ret->name;
-        return authorize(auth, m, action, ret->ns, error);
+        r = auth_sender_uid(scope->context->auth, m, &uid, error);
+        if (r != 0)
+                return r;
+        personal_namespace_name(uid, ret->name);
+        ret->self = false;
+        ret->ns = ret->name;
+        return 0;
+}
+
+int scope_authorize(const Scope *scope, sd_bus_message *m, Action action, Scope *ret, sd_bus_error *error) {
+        int r = scope_resolve(scope, m, ret, error);
+        if (r != 0)
+                return r;
+        return authorize(scope->context->auth, m, action, ret->ns, error);
 }
 
 int namespace_path_decode(const char *path, char ret[static STORE_NAMESPACE_MAX + 1]) {

@@ -3,8 +3,12 @@
 
 #include "context.h"
 
-/* Resolves `scope` for the caller of `m` (self → uid-<UID>) into `ret` and authorizes `action` on it.
- * Same convention as authorize(): 0 allowed, 1 pending (return 1 from the handler), negative denied. */
+/* Resolves `scope` for the caller of `m` (self → uid-<UID>) into `ret`. Same convention as
+ * auth_sender_uid(): 0 done, 1 pending (return 1 from the handler), negative failed. */
+int scope_resolve(const Scope *scope, sd_bus_message *m, Scope *ret, sd_bus_error *error);
+
+/* scope_resolve(), then authorizes `action` on the result. Same convention as authorize(): 0 allowed,
+ * 1 pending, negative denied. */
 int scope_authorize(const Scope *scope, sd_bus_message *m, Action action, Scope *ret, sd_bus_error *error);
 
 /* The namespace name a path under /org/example/Store/namespace/ stands for, if it is the canonical

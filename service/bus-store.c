@@ -268,12 +268,18 @@ static int append_struct_entry(const char *key, const StoreValue *value, const S
         return append_pair(userdata, SD_BUS_TYPE_STRUCT, key, (const char *)value->data);
 }
 
-/* Builds `a{ss}` or `a(ss)` of a group's entries into a new reply, then lets `tail` append more. */
-static int reply_entries(sd_bus_message *m, const Scope *target, const char *group, uint64_t offset, uint64_t limit,
+/* Authorizes a read of `scope`, then replies `a{ss}` or `a(ss)` of a group's entries, and the store's
+ * revision after them if asked. */
+static int reply_entries(sd_bus_message *m, const Scope *scope, const char *group, uint64_t offset, uint64_t limit,
         bool as_struct, bool with_revision, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Scope target;
         StoreError e = {};
         int r;
+
+        r = scope_authorize(scope, m, ACTION_READ, &target, error);
+        if (r != 0)
+                return r;
 
         r = sd_bus_message_new_method_return(m, &reply);
         if (r < 0)
@@ -281,7 +287,7 @@ static int reply_entries(sd_bus_message *m, const Scope *target, const char *gro
         r = sd_bus_message_open_container(reply, 'a', as_struct ? "(ss)" : "{ss}");
         if (r < 0)
                 return r;
-        r = store_list(scope_store(target), target->ns, group, offset, limit, true,
+        r = store_list(scope_store(&target), target.ns, group, offset, limit, true,
                 as_struct ? append_struct_entry : append_dict_entry, reply, &e);
         if (r < 0)
                 return bus_error_from_store(error, r, &e);
@@ -290,47 +296,34 @@ static int reply_entries(sd_bus_message *m, const Scope *target, const char *gro
                 return r;
         /* Single-threaded: nothing commits between the listing and this read, so they agree. */
         if (with_revision) {
-                r = sd_bus_message_append(reply, "t", store_revision(scope_store(target)));
+                r = sd_bus_message_append(reply, "t", store_revision(scope_store(&target)));
                 if (r < 0)
                         return r;
         }
-        return reply_queue_send(target->context->replies, m, reply);
+        return reply_queue_send(target.context->replies, m, reply);
 }
 
 static int method_get_all(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Scope target;
         const char *group;
         int r;
 
         r = sd_bus_message_read(m, "s", &group);
         if (r < 0)
                 return r;
-
-        r = scope_authorize(userdata, m, ACTION_READ, &target, error);
-        if (r != 0)
-                return r;
-
-        return reply_entries(m, &target, group, 0, UINT64_MAX, false, false, error);
+        return reply_entries(m, userdata, group, 0, UINT64_MAX, false, false, error);
 }
 
 static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Scope target;
         const char *group;
         int r;
 
         r = sd_bus_message_read(m, "s", &group);
         if (r < 0)
                 return r;
-
-        r = scope_authorize(userdata, m, ACTION_READ, &target, error);
-        if (r != 0)
-                return r;
-
-        return reply_entries(m, &target, group, 0, UINT64_MAX, false, true, error);
+        return reply_entries(m, userdata, group, 0, UINT64_MAX, false, true, error);
 }
 
 static int method_get_page(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Scope target;
         const char *group;
         uint64_t offset, limit;
         int r;
@@ -338,12 +331,7 @@ static int method_get_page(sd_bus_message *m, void *userdata, sd_bus_error *erro
         r = sd_bus_message_read(m, "stt", &group, &offset, &limit);
         if (r < 0)
                 return r;
-
-        r = scope_authorize(userdata, m, ACTION_READ, &target, error);
-        if (r != 0)
-                return r;
-
-        return reply_entries(m, &target, group, offset, limit, true, false, error);
+        return reply_entries(m, userdata, group, offset, limit, true, false, error);
 }
 
 typedef int (*CountFn)(Store *s, const char *ns, const char *name, uint64_t *ret, StoreError *error);
@@ -541,17 +529,13 @@ static int method_subscribe(sd_bus_message *m, void *userdata, sd_bus_error *err
 
 /* Needs no authorization: it only ever takes away. */
 static int method_unsubscribe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Scope *scope = userdata, target = *scope;
-        uid_t uid;
+        Scope *scope = userdata, target;
         int r;
 
-        if (scope->self) {
-                r = auth_sender_uid(scope->context->auth, m, &uid, error);
-                if (r != 0)
-                        return r;
-                snprintf(target.name, sizeof(target.name), "uid-%u", (unsigned)uid);
-                target.ns = target.name;
-        }
+        /* No authorization: it only takes away. */
+        r = scope_resolve(scope, m, &target, error);
+        if (r != 0)
+                return r;
         r = events_unsubscribe(scope->context->events, m, target.ns);
         if (r < 0)
                 return r;

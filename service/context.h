@@ -14,6 +14,7 @@
 
 typedef struct Context Context;
 typedef struct DirectServer DirectServer;
+typedef struct Transfer Transfer;
 
 /* What an object on the bus stands for: the whole store (ns == NULL), one namespace, or the caller's
  * own namespace (self, resolved per call). Handlers get it as their userdata, resolve and authorize it
@@ -34,6 +35,7 @@ struct Context {
         Events *events;
         ReplyQueue *replies;
         DirectServer *direct;
+        Transfer *transfers; /* Export, Import and Backup in progress (bus-dump.c) */
         sd_event_source *expiry_timer;
         Scope root;
         /* Filled by the namespace objects' find callback for the call being dispatched. */

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
+#include "bus-dump.h"
 #include "bus-error.h"
 #include "bus-manager.h"
 #include "bus-namespace.h"
@@ -159,12 +160,13 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 }
 
 /* Runs before sd-bus's own exit handlers, which flush every attached connection and would wait for
- * ever on a direct peer that reads nothing: answer what waits for the group commit, then close the
- * direct connections without flushing. The bus connection is flushed by sd-bus (the bus daemon
- * always reads). */
+ * ever on a direct peer that reads nothing: end the transfers in progress, answer what waits for the
+ * group commit, then close the direct connections without flushing. The bus connection is flushed by
+ * sd-bus (the bus daemon always reads). */
 static int on_event_loop_exit(sd_event_source *s _unused_, void *userdata) {
         Context *c = userdata;
 
+        bus_dump_abort_all(c);
         reply_queue_flush(c->replies);
         c->direct = direct_server_free(c->direct);
         return 0;

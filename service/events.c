@@ -59,12 +59,10 @@ struct Subscriber {
 };
 
 struct Events {
-        sd_bus *bus;
         EventsLimits limits;
         ScopeSubscribers root;
         void *namespaces; /* tsearch tree of ScopeSubscribers, by ns */
         void *subscribers; /* tsearch tree of Subscriber, by name */
-        size_t n_subscribers;
         /* Subscribers found too far behind while publishing: ended afterwards, so that the lists being
          * walked do not change under the walk. */
         Subscriber **behind;
@@ -84,6 +82,13 @@ static int scope_compare(const void *a, const void *b) {
 
 /* ---- scopes ---- */
 
+static void scope_free(void *p) {
+        ScopeSubscribers *s = p;
+        free(s->ns);
+        free(s->path);
+        free(s);
+}
+
 static ScopeSubscribers *scope_find(Events *e, const char *ns, bool create) {
         ScopeSubscribers key = { .ns = (char *)ns }, *s;
         void **found;
@@ -100,19 +105,10 @@ static ScopeSubscribers *scope_find(Events *e, const char *ns, bool create) {
         s->ns = strdup(ns);
         if (!s->ns || sd_bus_path_encode(NAMESPACE_PREFIX, ns, &s->path) < 0 ||
                 !tsearch(s, &e->namespaces, scope_compare)) {
-                free(s->ns);
-                free(s->path);
-                free(s);
+                scope_free(s);
                 return NULL;
         }
         return s;
-}
-
-static void scope_free(void *p) {
-        ScopeSubscribers *s = p;
-        free(s->ns);
-        free(s->path);
-        free(s);
 }
 
 /* ---- subscribers ---- */
@@ -138,21 +134,28 @@ static void subscription_unlink(Events *e, Subscription *s) {
         }
 }
 
-static void subscriber_drop(Subscriber *sub) {
-        Events *e = sub->events;
+/* Frees a subscriber and its subscriptions, which must be out of every list (or the lists going away). */
+static void subscriber_free(void *p) {
+        Subscriber *sub = p;
 
         while (sub->subscriptions) {
                 Subscription *s = sub->subscriptions;
                 sub->subscriptions = s->subscriber_next;
-                subscription_unlink(e, s);
                 free(s);
         }
-        tdelete(sub, &e->subscribers, subscriber_compare);
-        e->n_subscribers--;
         sd_bus_slot_unref(sub->ping);
         sd_bus_unref(sub->bus);
         free(sub->name);
         free(sub);
+}
+
+static void subscriber_drop(Subscriber *sub) {
+        Events *e = sub->events;
+
+        for (Subscription *s = sub->subscriptions; s; s = s->subscriber_next)
+                subscription_unlink(e, s);
+        tdelete(sub, &e->subscribers, subscriber_compare);
+        subscriber_free(sub);
 }
 
 static Subscriber *subscriber_get(Events *e, sd_bus_message *m) {
@@ -170,12 +173,9 @@ static Subscriber *subscriber_get(Events *e, sd_bus_message *m) {
         sub->bus = sd_bus_ref(sd_bus_message_get_bus(m));
         sub->address = caller_is_direct(m) ? NULL : sub->name;
         if (!sub->name || !tsearch(sub, &e->subscribers, subscriber_compare)) {
-                sd_bus_unref(sub->bus);
-                free(sub->name);
-                free(sub);
+                subscriber_free(sub);
                 return NULL;
         }
-        e->n_subscribers++;
         return sub;
 }
 
@@ -385,10 +385,6 @@ void events_forget(Events *e, const char *key) {
                 subscriber_drop(sub);
 }
 
-size_t events_n_subscribers(const Events *e) {
-        return e->n_subscribers;
-}
-
 /* ---- the bus telling us things ---- */
 
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *error _unused_) {
@@ -448,7 +444,6 @@ int events_new(sd_bus *bus, const EventsLimits *limits, Events **ret) {
         e = calloc(1, sizeof(*e));
         if (!e)
                 return -ENOMEM;
-        e->bus = sd_bus_ref(bus);
         e->limits = *limits;
         e->root.path = (char *)STORE_PATH;
         r = sd_bus_match_signal_async(bus, &e->name_owner_changed, "org.freedesktop.DBus", "/org/freedesktop/DBus",
@@ -465,29 +460,14 @@ int events_new(sd_bus *bus, const EventsLimits *limits, Events **ret) {
         return 0;
 }
 
-static void subscriber_free_node(void *p) {
-        Subscriber *sub = p;
-
-        while (sub->subscriptions) {
-                Subscription *s = sub->subscriptions;
-                sub->subscriptions = s->subscriber_next;
-                free(s);
-        }
-        sd_bus_slot_unref(sub->ping);
-        sd_bus_unref(sub->bus);
-        free(sub->name);
-        free(sub);
-}
-
 Events *events_free(Events *e) {
         if (!e)
                 return NULL;
         sd_bus_slot_unref(e->name_owner_changed);
         sd_bus_slot_unref(e->polkit_changed);
-        tdestroy(e->subscribers, subscriber_free_node);
+        tdestroy(e->subscribers, subscriber_free);
         tdestroy(e->namespaces, scope_free);
         free(e->behind);
-        sd_bus_unref(e->bus);
         free(e);
         return NULL;
 }

@@ -40,5 +40,3 @@ void events_publish(Events *e, const StoreChange *changes, size_t n_changes);
 /* Forgets a caller (caller.h key): a direct connection that closed. */
 void events_forget(Events *e, const char *key);
 
-/* Connections with at least one subscription: for tests that check nothing is kept. */
-size_t events_n_subscribers(const Events *e);

@@ -31,6 +31,7 @@
 #include <systemd/sd-id128.h>
 #include <unistd.h>
 
+#include "bus-dump.h"
 #include "bus-error.h"
 #include "bus-manager.h"
 #include "bus-namespace.h"
@@ -517,6 +518,7 @@ static int daemon_setup(Context *c, int fd) {
 
 /* As daemon_done(), without the flushes: the peer is this process, which will not read any more. */
 static void daemon_teardown(Context *c) {
+        bus_dump_abort_all(c);
         if (c->replies)
                 reply_queue_flush(c->replies);
         c->replies = reply_queue_free(c->replies);
