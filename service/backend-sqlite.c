@@ -197,6 +197,16 @@ static void statement_done(sqlite3_stmt *s) {
         sqlite3_clear_bindings(s);
 }
 
+/* Runs a statement that returns no rows. */
+static int step_done(Backend *b, sqlite3_stmt *s, StoreError *error, const char *what) {
+        int rc = sqlite3_step(s);
+
+        statement_done(s);
+        if (rc != SQLITE_DONE)
+                return sqlite_error(b, rc, error, what);
+        return 0;
+}
+
 /* Ends a loop over a statement's rows: `rc` is the last step's result, `r` what the row callback last
  * returned (negative: it stopped the loop, and its error wins). */
 static int rows_done(Backend *b, sqlite3_stmt *s, int rc, int r, StoreError *error, const char *what) {
@@ -281,13 +291,7 @@ static const char *column_name(sqlite3_stmt *s, int column, char **buf, size_t *
 }
 
 static int exec_simple(Backend *b, Statement id, StoreError *error, const char *what) {
-        sqlite3_stmt *s = statement(b, id);
-        int rc = sqlite3_step(s);
-
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, what);
-        return 0;
+        return step_done(b, statement(b, id), error, what);
 }
 
 /* ---- room on the disk ---- */
@@ -449,7 +453,7 @@ static int sqlite_entry_get(Backend *b, const char *group, const char *key, Back
 static int sqlite_entry_put(Backend *b, const BackendRow *row, StoreError *error) {
         sqlite3_stmt *s = statement(b, STMT_ENTRY_PUT);
         uint64_t n;
-        int rc;
+        int r;
 
         bind_name(s, 1, row->group);
         bind_name(s, 2, row->key);
@@ -458,10 +462,9 @@ static int sqlite_entry_put(Backend *b, const BackendRow *row, StoreError *error
         sqlite3_bind_int64(s, 5, (sqlite3_int64)row->revision);
         sqlite3_bind_int64(s, 6, (sqlite3_int64)row->modified_usec);
         sqlite3_bind_int64(s, 7, (sqlite3_int64)row->expires_usec);
-        rc = sqlite3_step(s);
-        statement_done(s);
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "write an entry");
+        r = step_done(b, s, error, "write an entry");
+        if (r < 0)
+                return r;
         /* What the row may take on disk, with room for its b-tree cells. */
         n = strlen(row->group) + strlen(row->key) + row->value_len + 64;
         b->call_bytes += n;
@@ -471,15 +474,10 @@ static int sqlite_entry_put(Backend *b, const BackendRow *row, StoreError *error
 
 static int sqlite_entry_delete(Backend *b, const char *group, const char *key, StoreError *error) {
         sqlite3_stmt *s = statement(b, STMT_ENTRY_DELETE);
-        int rc;
 
         bind_name(s, 1, group);
         bind_name(s, 2, key);
-        rc = sqlite3_step(s);
-        statement_done(s);
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "delete an entry");
-        return 0;
+        return step_done(b, s, error, "delete an entry");
 }
 
 static int sqlite_group_list(Backend *b, const char *group, uint64_t now, uint64_t offset, uint64_t limit,
@@ -567,14 +565,9 @@ static int sqlite_group_exists(Backend *b, const char *group, StoreError *error)
 
 static int sqlite_group_delete(Backend *b, const char *group, StoreError *error) {
         sqlite3_stmt *s = statement(b, STMT_GROUP_DELETE);
-        int rc;
 
         bind_name(s, 1, group);
-        rc = sqlite3_step(s);
-        statement_done(s);
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "delete a group");
-        return 0;
+        return step_done(b, s, error, "delete a group");
 }
 
 static int sqlite_prefix_count(Backend *b, const char *prefix, uint64_t now, uint64_t *ret, StoreError *error) {
@@ -632,11 +625,7 @@ static int sqlite_expired_take(Backend *b, const char *prefix, uint64_t now, Bac
         free(TAKE_PTR(upper));
         s = prefix_statement(b, STMT_EXPIRED_DELETE, STMT_EXPIRED_DELETE_BOUNDED, prefix, &upper);
         sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
-        rc = sqlite3_step(s);
-        statement_done(s);
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "delete expired entries");
-        return 0;
+        return step_done(b, s, error, "delete expired entries");
 }
 
 static int sqlite_next_expiry(Backend *b, uint64_t *ret, StoreError *error) {
@@ -655,15 +644,10 @@ static int sqlite_meta_get(Backend *b, const char *name, uint64_t *ret, StoreErr
 
 static int sqlite_meta_set(Backend *b, const char *name, uint64_t value, StoreError *error) {
         sqlite3_stmt *s = statement(b, STMT_META_SET);
-        int rc;
 
         sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 2, (sqlite3_int64)value);
-        rc = sqlite3_step(s);
-        statement_done(s);
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "write metadata");
-        return 0;
+        return step_done(b, s, error, "write metadata");
 }
 
 static void namespace_from_columns(sqlite3_stmt *s, BackendNamespace *ns) {
@@ -694,7 +678,6 @@ static int sqlite_namespace_get(Backend *b, const char *name, BackendNamespace *
 
 static int sqlite_namespace_put(Backend *b, const BackendNamespace *ns, StoreError *error) {
         sqlite3_stmt *s = statement(b, STMT_NAMESPACE_PUT);
-        int rc;
 
         sqlite3_bind_text(s, 1, ns->name, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 2, (sqlite3_int64)ns->keys);
@@ -704,23 +687,14 @@ static int sqlite_namespace_put(Backend *b, const BackendNamespace *ns, StoreErr
         sqlite3_bind_int64(s, 6, (sqlite3_int64)ns->max_keys);
         sqlite3_bind_int64(s, 7, (sqlite3_int64)ns->max_groups);
         sqlite3_bind_int64(s, 8, (sqlite3_int64)ns->max_bytes);
-        rc = sqlite3_step(s);
-        statement_done(s);
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "write a namespace");
-        return 0;
+        return step_done(b, s, error, "write a namespace");
 }
 
 static int sqlite_namespace_delete(Backend *b, const char *name, StoreError *error) {
         sqlite3_stmt *s = statement(b, STMT_NAMESPACE_DELETE);
-        int rc;
 
         sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-        rc = sqlite3_step(s);
-        statement_done(s);
-        if (rc != SQLITE_DONE)
-                return sqlite_error(b, rc, error, "delete a namespace");
-        return 0;
+        return step_done(b, s, error, "delete a namespace");
 }
 
 static int sqlite_namespace_list(Backend *b, BackendNamespaceFn fn, void *userdata, StoreError *error) {

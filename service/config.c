@@ -23,10 +23,10 @@ void config_init(Config *c) {
                 .default_max_bytes = 64U * 1024U * 1024U,
                 .personal_namespaces = true,
                 .render = {
-                        .max_template_bytes = 1024U * 1024U,
-                        .max_output_bytes = 4U * 1024U * 1024U,
-                        .max_depth = 100,
-                        .max_steps = 1000000,
+                        .max_template_bytes = TEMPLATE_DEFAULT_MAX_TEMPLATE_BYTES,
+                        .max_output_bytes = TEMPLATE_DEFAULT_MAX_OUTPUT_BYTES,
+                        .max_depth = TEMPLATE_DEFAULT_MAX_DEPTH,
+                        .max_steps = TEMPLATE_DEFAULT_MAX_STEPS,
                 },
                 .events = {
                         .max_subscriptions_per_connection = 1024,
@@ -100,7 +100,7 @@ static int parse_depth(const char *s, unsigned *ret) {
         int r = parse_size(s, &v);
         if (r < 0)
                 return r;
-        if (v == 0 || v > 1000) /* the engine's ceiling: deeper would risk the stack */
+        if (v == 0 || v > TEMPLATE_MAX_DEPTH_CEILING) /* deeper would risk the stack */
                 return -ERANGE;
         *ret = (unsigned)v;
         return 0;

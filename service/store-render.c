@@ -55,14 +55,7 @@ int store_render(Store *s, const char *ns, const char *group, const char *text, 
         if (r < 0)
                 return r;
 
-        r = template_render("render", text, strlen(text), data.entries, data.n,
-                &(TemplateLimits){
-                        .max_template_bytes = limits->max_template_bytes,
-                        .max_output_bytes = limits->max_output_bytes,
-                        .max_depth = limits->max_depth,
-                        .max_steps = limits->max_steps,
-                },
-                &output, &output_len, &message);
+        r = template_render("render", text, strlen(text), data.entries, data.n, limits, &output, &output_len, &message);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)

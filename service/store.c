@@ -126,25 +126,22 @@ static const char *scoped_name(Store *s, unsigned slot, const char *ns, const ch
         return s->name_buf[slot];
 }
 
-static int check_size(const char *what, const char *name, size_t len, size_t max, StoreError *error) {
+static int check_size(const char *what, size_t len, size_t max, StoreError *error) {
         if (len > max)
-                return store_error_set(error, -STORE_E_TOO_LARGE, "%s of %zu bytes is over the limit of %zu bytes%s%s",
-                        what, len, max, name ? ": " : "", name ? name : "");
+                return store_error_set(error, -STORE_E_TOO_LARGE, "%s of %zu bytes is over the limit of %zu bytes",
+                        what, len, max);
         return 0;
 }
 
 static int check_entry(Store *s, const char *group, const char *key, size_t value_len, StoreError *error) {
         int r;
 
-        r = check_size("Group name", NULL, strlen(group), s->limits.max_group_bytes, error);
-        if (r < 0)
-                return r;
-        if (key) {
-                r = check_size("Key", NULL, strlen(key), s->limits.max_key_bytes, error);
-                if (r < 0)
-                        return r;
-        }
-        return check_size("Value", NULL, value_len, s->limits.max_value_bytes, error);
+        r = check_size("Group name", strlen(group), s->limits.max_group_bytes, error);
+        if (r >= 0)
+                r = check_size("Key", strlen(key), s->limits.max_key_bytes, error);
+        if (r >= 0)
+                r = check_size("Value", value_len, s->limits.max_value_bytes, error);
+        return r;
 }
 
 static bool row_is_live(const BackendRow *row, uint64_t t) {

@@ -17,6 +17,7 @@
 
 #include "backend.h"
 #include "store-error.h"
+#include "template.h"
 
 typedef struct Store Store;
 
@@ -176,12 +177,7 @@ int store_purge_expired(Store *s, const char *ns, uint64_t *ret_count, StoreErro
 
 /* Render: a Go text/template (template.h) over the group's live entries. 0 in a limit = the engine's
  * default. Template errors are -STORE_E_TEMPLATE with Go's message; a binary value is NotText. */
-typedef struct StoreRenderLimits {
-        size_t max_template_bytes;
-        size_t max_output_bytes;
-        unsigned max_depth;
-        uint64_t max_steps;
-} StoreRenderLimits;
+typedef TemplateLimits StoreRenderLimits; /* template.h */
 
 int store_render(Store *s, const char *ns, const char *group, const char *text, const StoreRenderLimits *limits,
         char **ret_output, size_t *ret_output_len, StoreError *error);

@@ -91,6 +91,8 @@ check "what was kept is still there" [ "$out" = "s \"kept-15\"" ]
 # ---- something else takes the last byte of the disk
 for i in $(seq 100); do call Set sss fill "g$i" "$SMALL" >/dev/null; done
 for i in $(seq 40); do call Set sss big "b$i" "$BIG" >/dev/null; done
+check "before the filler: 100 small entries (and 'again') and 40 large ones written" \
+        [ "$(call Count s fill) $(call Count s big)" = "t 101 t 40" ]
 dd if=/dev/zero of="$DISK/filler" bs=64K status=none 2>/dev/null
 echo "# the filler left $(free_kib) KiB free"
 out=$(call Set sss fill after "$SMALL")
@@ -99,8 +101,10 @@ check "when another program fills the disk, writes fail with Storage" \
 deleted=0
 for i in $(seq 1 100); do call Delete ss fill "g$i" >/dev/null && deleted=$((deleted + 1)); done
 check "deletes still work, on the reserve stored kept (100 of 100)" [ "$deleted" -eq 100 ]
+check "and the 100 are gone" [ "$(call Count s fill)" = "t 1" ]
 out=$(call DeleteGroup s big)
 check "so does deleting 2 MiB of large values at once" grep -q '^t ' <<<"$out"
+check "and the 40 are gone" [ "$(call Count s big)" = "t 0" ]
 out=$(call Get ss keep k20)
 check "reads still work" [ "$out" = "s \"kept-20\"" ]
 rm "$DISK/filler"

@@ -78,6 +78,7 @@
 static World *world;
 static const char *hostile_client;
 static uint64_t rss_at_start_kb, hwm_at_start_kb;
+static uint64_t hwm_before_resets_kb; /* the highest VmHWM that daemon_peak_reset() cleared */
 
 /* ---- helper processes: children of the test, stopped on every exit path ---- */
 
@@ -194,6 +195,19 @@ static uint64_t daemon_status_kb(const char *field) {
         return g_ascii_strtoull(p + strlen(field), NULL, 10);
 }
 
+/* Resets the daemon's peak RSS (VmHWM) to its current RSS, so that what follows can be measured on
+ * its own; returns that RSS in kB. */
+static uint64_t daemon_peak_reset(void) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/clear_refs", (int)world->daemon_pid);
+        FILE *f = fopen(path, "we");
+
+        hwm_before_resets_kb = MAX(hwm_before_resets_kb, daemon_status_kb("VmHWM:"));
+        g_assert_nonnull(f);
+        g_assert_cmpint(fputs("5", f), >=, 0);
+        g_assert_cmpint(fclose(f), ==, 0);
+        return daemon_status_kb("VmRSS:");
+}
+
 static unsigned daemon_open_fds(void) {
         g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int)world->daemon_pid);
         g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
@@ -216,8 +230,8 @@ static bool daemon_is_sanitized(void) {
 }
 
 static void print_memory(const char *when) {
-        g_test_message("daemon memory %s: VmRSS %" PRIu64 " kB, VmHWM (peak) %" PRIu64 " kB", when,
-                daemon_status_kb("VmRSS:"), daemon_status_kb("VmHWM:"));
+        g_test_message("daemon memory %s: VmRSS %" PRIu64 " kB, peak so far %" PRIu64 " kB", when,
+                daemon_status_kb("VmRSS:"), MAX(daemon_status_kb("VmHWM:"), hwm_before_resets_kb));
 }
 
 /* ---- calls ---- */
@@ -464,13 +478,18 @@ static void test_render_limits(void) {
                         *text_over = g_strnfill(MAX_TEMPLATE_BYTES + 1, 'x');
         g_autofree char *actions_at = repeat("{{.a}}", MAX_TEMPLATE_BYTES / 6);
         g_autofree char *value = g_strnfill(MAX_VALUE_BYTES, 'v');
+        uint64_t rss;
 
         assert_call("", bus, STORE_PATH, STORE_INTERFACE, "Set", "sss", "render", "a", "1");
         assert_render(bus, "10 000 nested ifs", deep_blocks, "render", ERROR_TEMPLATE, 0);
         assert_render(bus, "10 000 nested parentheses", deep_parens, "render", ERROR_TEMPLATE, 0);
         assert_render(bus, "10 000 nested ranges", deep_ranges, "render", ERROR_TEMPLATE, 0);
         assert_render(bus, "of 1 MiB text", text_at, "render", "", MAX_TEMPLATE_BYTES);
+        rss = daemon_peak_reset();
         assert_render(bus, "of 1 MiB actions", actions_at, "render", "", MAX_TEMPLATE_BYTES / 6);
+        g_test_message("rendering 1 MiB of {{.a}} actions: daemon peak RSS %" PRIu64 " kB, %" PRIu64
+                       " kB over its RSS before",
+                daemon_status_kb("VmHWM:"), daemon_status_kb("VmHWM:") - rss);
         assert_render(bus, "over 1 MiB", text_over, "render", ERROR_TEMPLATE, 0);
 
         /* Output past 4 MiB, and work past a million steps. */
@@ -653,28 +672,35 @@ static void test_subscriptions_capped(void) {
 
 /* ==== clients that never read ==== */
 
-/* Returns how much the daemon's RSS grew while the replies went unread, in kB, and what the flooder
- * said when it was done sending ("sent=N", with " error=…" if it was disconnected). */
-static uint64_t flood(const char *what, const char *direct_address, char **ret_status) {
+/* Returns how far the daemon's RSS peaked above where it was while the replies went unread, in kB, and
+ * what the flooder said when it was done sending ("sent=N", with " error=…" if it was disconnected).
+ * The calls are Gets of a value of `value_bytes`, or of a key that does not exist if 0. */
+static uint64_t flood(const char *what, const char *direct_address, size_t value_bytes, char **ret_status) {
         g_autofree char *count = g_strdup_printf("%lu", FLOOD_CALLS);
         const char *args_bus[] = { "flood", count, NULL };
         const char *args_direct[] = { "flood", count, direct_address, NULL };
         sd_bus *probe = connect_bus();
         g_autofree char *status = NULL, *what_during = NULL, *what_after = NULL;
-        uint64_t rss_before, rss_during, rss_after;
+        g_autofree char *value = g_strnfill(value_bytes, 'f');
+        uint64_t rss_before, rss_during, rss_after, peak;
         Latency baseline, during, after;
         Helper h;
 
         assert_call("", probe, STORE_PATH, STORE_INTERFACE, "Set", "sss", "hostile", "probe", "v");
+        if (value_bytes > 0)
+                assert_call("", probe, STORE_PATH, STORE_INTERFACE, "Set", "sss", "hostile", "flood", value);
+        else
+                assert_call("", probe, STORE_PATH, STORE_INTERFACE, "Delete", "ss", "hostile", "flood");
         baseline = measure_gets(probe, PROBE_CALLS);
         print_latency("no flood", &baseline);
-        rss_before = daemon_status_kb("VmRSS:");
+        rss_before = daemon_peak_reset();
 
         h = helper_start(direct_address ? args_direct : args_bus);
         g_usleep(200000); /* the flood under way */
         during = measure_gets(probe, PROBE_CALLS);
         status = helper_read_line(&h, 60000);
         rss_during = daemon_status_kb("VmRSS:");
+        peak = daemon_status_kb("VmHWM:");
         g_test_message("%s: flooder says \"%s\"", what, status);
         g_assert_true(g_str_has_prefix(status, "sent="));
         after = measure_gets(probe, PROBE_CALLS);
@@ -691,20 +717,21 @@ static uint64_t flood(const char *what, const char *direct_address, char **ret_s
         helper_stop(&h);
         g_usleep(200000);
         rss_after = daemon_status_kb("VmRSS:");
-        g_test_message("%s: daemon VmRSS %" PRIu64 " kB before, %" PRIu64
-                       " kB with %lu calls sent and no reply read, %" PRIu64 " kB after the flooder left",
-                what, rss_before, rss_during, FLOOD_CALLS, rss_after);
+        g_test_message("%s: daemon VmRSS %" PRIu64 " kB before, peak %" PRIu64 " kB (+%" PRIu64
+                       " kB) while the replies went unread, %" PRIu64 " kB when the flooder was done sending, %" PRIu64
+                       " kB after it left",
+                what, rss_before, peak, peak - rss_before, rss_during, rss_after);
         assert_serving();
         sd_bus_flush_close_unref(probe);
         *ret_status = g_steal_pointer(&status);
-        return rss_during > rss_before ? rss_during - rss_before : 0;
+        return peak - rss_before;
 }
 
 static void test_flood_bus(void) {
         g_autofree char *status = NULL;
         /* The bus daemon takes the replies (up to its max_outgoing_bytes for the client, then it drops
          * them): stored keeps nothing. */
-        uint64_t grown = flood("a bus client sending 200 000 calls", NULL, &status);
+        uint64_t grown = flood("a bus client sending 200 000 calls", NULL, 0, &status);
         if (!daemon_is_sanitized())
                 g_assert_cmpuint(grown, <, UNREAD_GROWTH_MAX_KB);
 }
@@ -714,7 +741,7 @@ static void test_flood_direct(void) {
         g_autofree char *status = NULL;
         /* On a direct connection stored itself holds what the peer does not read, up to a bound
          * (README, "Direct connections"); past it the peer is disconnected. */
-        uint64_t grown = flood("a direct client sending 200 000 calls", address, &status);
+        uint64_t grown = flood("a direct client sending 200 000 Gets of a 200-byte value", address, 200, &status);
 
         print_memory("after the floods");
         g_assert_nonnull(strstr(status, " error="));
@@ -840,6 +867,8 @@ static void test_direct_fd_limit(void) {
                         opened++;
         }
         g_usleep(200000);
+        /* Else the rest would test nothing: the daemon must really be out of descriptors. */
+        g_assert_cmpuint(daemon_open_fds(), >=, (unsigned)lowered.rlim_cur - 1);
         ticks = daemon_cpu_ticks();
         g_usleep(G_USEC_PER_SEC);
         cpu = (double)(daemon_cpu_ticks() - ticks) * 100.0 / (double)sysconf(_SC_CLK_TCK);
@@ -865,7 +894,7 @@ static void test_direct_fd_limit(void) {
 /* ==== after all of it ==== */
 
 static void test_memory_bounded(void) {
-        uint64_t hwm = daemon_status_kb("VmHWM:"), rss = daemon_status_kb("VmRSS:");
+        uint64_t hwm = MAX(daemon_status_kb("VmHWM:"), hwm_before_resets_kb), rss = daemon_status_kb("VmRSS:");
 
         g_test_message("daemon peak RSS (VmHWM): %" PRIu64 " kB at start, %" PRIu64 " kB after every hostile client",
                 hwm_at_start_kb, hwm);
