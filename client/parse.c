@@ -98,7 +98,8 @@ int parse_duration(const char *s, uint64_t *ret) {
                 if (whole > UINT64_MAX / unit_usec)
                         return -ERANGE;
                 whole *= unit_usec;
-                part = part * unit_usec / scale;
+                /* part * unit_usec would overflow for years: split the unit at the scale. */
+                part = part * (unit_usec / scale) + part * (unit_usec % scale) / scale;
                 if (add_overflows(whole, part) || add_overflows(total, whole + part))
                         return -ERANGE;
                 total += whole + part;

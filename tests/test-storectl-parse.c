@@ -34,6 +34,7 @@ static const Duration durations[] = {
         { "0.5s", 0, 500 * USEC_PER_MSEC },
         { "1w", 0, 7 * DAY },
         { "1y", 0, 31557600 * SEC },
+        { "0.600000y", 0, 18934560 * SEC }, /* six decimals of the largest unit, no overflow */
         { "1M", 0, 2629800 * SEC },
         { "1month", 0, 2629800 * SEC },
         { "0", 0, 0 },
