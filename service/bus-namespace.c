@@ -5,6 +5,7 @@
 #include "bus-scope.h"
 #include "bus-store.h"
 #include "log.h"
+#include "strv.h"
 
 /* The Scope of a namespace object's path: 1 and `*ret` set, or ≤ 0 if the path is not one (see
  * namespace_path_decode()). The Scope lives in the Context: dispatch is synchronous, and a parked call
@@ -33,34 +34,14 @@ static int namespace_find(sd_bus *bus _unused_, const char *path, const char *in
         return scope_for_path(userdata, path, (Scope **)found);
 }
 
-typedef struct NodeList {
-        char **nodes;
-        size_t n;
-} NodeList;
-
-static int node_list_add(NodeList *l, const char *name) {
-        char **nodes = realloc(l->nodes, (l->n + 2) * sizeof(char *));
-        int r;
-
-        if (!nodes)
-                return -ENOMEM;
-        l->nodes = nodes;
-        r = sd_bus_path_encode(NAMESPACE_OBJECT_PREFIX, name, &l->nodes[l->n]);
-        if (r < 0)
-                return r;
-        l->nodes[++l->n] = NULL;
-        return 0;
-}
-
+/* The node of namespace `ns` under the namespace folder, as an enumerator lists it. */
 static int add_namespace_node(const char *ns, const StoreUsage *usage _unused_, const StoreQuota *quota _unused_,
         void *userdata) {
-        return node_list_add(userdata, ns);
-}
-
-static void node_list_free(NodeList *l) {
-        for (size_t i = 0; i < l->n; i++)
-                free(l->nodes[i]);
-        free(l->nodes);
+        char *path = NULL;
+        int r = sd_bus_path_encode(NAMESPACE_OBJECT_PREFIX, ns, &path);
+        if (r < 0)
+                return r;
+        return strlist_take(userdata, path);
 }
 
 /* Introspection is open to everyone, so it lists other namespaces only to root; everyone sees "self".
@@ -68,19 +49,18 @@ static void node_list_free(NodeList *l) {
  * known before sd-bus gets here. */
 static int namespace_enumerate(sd_bus *bus, const char *prefix _unused_, void *userdata, char ***ret_nodes,
         sd_bus_error *error _unused_) {
+        _cleanup_(strlist_done) StrList l = {};
         Context *c = userdata;
         sd_bus_message *m = sd_bus_get_current_message(bus);
-        NodeList l = {};
         int r;
 
-        r = node_list_add(&l, "self");
+        r = add_namespace_node("self", NULL, NULL, &l);
         if (r >= 0 && m && auth_is_privileged(c->auth, m, NULL))
                 r = store_list_namespaces(c->store, add_namespace_node, &l, NULL);
-        if (r < 0) {
-                node_list_free(&l);
+        if (r < 0)
                 return r;
-        }
-        *ret_nodes = l.nodes;
+        *ret_nodes = TAKE_PTR(l.items); /* sd-bus frees the array and its strings */
+        l.n = 0;
         return 0;
 }
 

@@ -6,35 +6,7 @@
  * which is one transaction and one revision. */
 
 #include "store-dump.h"
-
-typedef struct GroupList {
-        char **names;
-        size_t n, cap;
-} GroupList;
-
-static void group_list_done(GroupList *l) {
-        for (size_t i = 0; i < l->n; i++)
-                free(l->names[i]);
-        free(l->names);
-}
-
-static int group_list_add(const char *group, void *userdata) {
-        GroupList *l = userdata;
-
-        if (l->n == l->cap) {
-                size_t cap = MAX(l->cap * 2, (size_t)16);
-                char **names = realloc(l->names, cap * sizeof(char *));
-                if (!names)
-                        return -ENOMEM;
-                l->names = names;
-                l->cap = cap;
-        }
-        l->names[l->n] = strdup(group);
-        if (!l->names[l->n])
-                return -ENOMEM;
-        l->n++;
-        return 0;
-}
+#include "strv.h"
 
 typedef struct ExportContext {
         DumpBuffer *out;
@@ -60,15 +32,15 @@ static int export_entry(const char *key, const StoreValue *value, const StoreSta
 }
 
 int store_dump_export(Store *s, const char *ns, DumpBuffer *out, uint64_t *ret_count, StoreError *error) {
-        _cleanup_(group_list_done) GroupList groups = {};
+        _cleanup_(strlist_done) StrList groups = {};
         ExportContext c = { .out = out };
         size_t start = out->len;
         int r;
 
         /* Names first: a listing cannot run inside another listing's callback. */
-        r = store_groups(s, ns, "", group_list_add, &groups, error);
+        r = store_groups(s, ns, "", strlist_collect, &groups, error);
         for (size_t i = 0; r >= 0 && i < groups.n; i++) {
-                c.group = groups.names[i];
+                c.group = groups.items[i];
                 r = store_list(s, ns, c.group, 0, UINT64_MAX, false, export_entry, &c, error);
         }
         if (r < 0) {

@@ -15,6 +15,7 @@
 
 #include "store-dump-format.h"
 #include "store.h"
+#include "strv.h"
 
 /* Changes of the open transaction (of every call in it, with group commit). Their strings are copied
  * into one arena reused from transaction to transaction, because the backend's row pointers die at the
@@ -555,20 +556,28 @@ uint64_t store_next_expiry(const Store *s) {
 
 /* ---- reads ---- */
 
+/* The start of every read: one clock reading for the whole call, what is due by it removed first,
+ * and the scoped name (NULL: out of memory). */
+static const char *read_begin(Store *s, const char *ns, const char *name, uint64_t *ret_now) {
+        *ret_now = now(s);
+        (void)expire_if_due(s, *ret_now);
+        return scoped_name(s, 0, ns, name);
+}
+
 /* The live row of one key, for the point reads: NotFound if it is absent or expired. */
 static int entry_find_live(Store *s, const char *ns, const char *group, const char *key, BackendRow *ret,
         StoreError *error) {
         const char *name;
+        uint64_t t;
         int r;
 
-        (void)expire_if_due(s, now(s));
-        name = scoped_name(s, 0, ns, group);
+        name = read_begin(s, ns, group, &t);
         if (!name)
                 return -ENOMEM;
         r = s->ops->entry_get(s->backend, name, key, ret, error);
         if (r < 0)
                 return r;
-        if (r == 0 || !row_is_live(ret, now(s)))
+        if (r == 0 || !row_is_live(ret, t))
                 return store_error_set(error, -STORE_E_NOT_FOUND, "No key " NAME_EXCERPT " in group " NAME_EXCERPT,
                         NAME_EXCERPT_ARGS(key), NAME_EXCERPT_ARGS(group));
         return 0;
@@ -634,34 +643,34 @@ int store_list(Store *s, const char *ns, const char *group, uint64_t offset, uin
         void *userdata, StoreError *error) {
         ListContext c = { .fn = fn, .userdata = userdata, .text = text, .group = group, .error = error };
         const char *name;
+        uint64_t t;
 
-        (void)expire_if_due(s, now(s));
-        name = scoped_name(s, 0, ns, group);
+        name = read_begin(s, ns, group, &t);
         if (!name)
                 return -ENOMEM;
         if (limit == 0)
                 return 0;
-        return s->ops->group_list(s->backend, name, now(s), offset, limit, list_row, &c, error);
+        return s->ops->group_list(s->backend, name, t, offset, limit, list_row, &c, error);
 }
 
 int store_count(Store *s, const char *ns, const char *group, uint64_t *ret, StoreError *error) {
         const char *name;
+        uint64_t t;
 
-        (void)expire_if_due(s, now(s));
-        name = scoped_name(s, 0, ns, group);
+        name = read_begin(s, ns, group, &t);
         if (!name)
                 return -ENOMEM;
-        return s->ops->group_count(s->backend, name, now(s), ret, error);
+        return s->ops->group_count(s->backend, name, t, ret, error);
 }
 
 int store_count_all(Store *s, const char *ns, const char *prefix, uint64_t *ret, StoreError *error) {
         const char *name;
+        uint64_t t;
 
-        (void)expire_if_due(s, now(s));
-        name = scoped_name(s, 0, ns, prefix);
+        name = read_begin(s, ns, prefix, &t);
         if (!name)
                 return -ENOMEM;
-        return s->ops->prefix_count(s->backend, name, now(s), ret, error);
+        return s->ops->prefix_count(s->backend, name, t, ret, error);
 }
 
 typedef struct GroupsContext {
@@ -678,12 +687,12 @@ static int groups_row(const char *group, void *userdata) {
 int store_groups(Store *s, const char *ns, const char *prefix, StoreGroupFn fn, void *userdata, StoreError *error) {
         GroupsContext c = { .fn = fn, .userdata = userdata, .strip = ns ? strlen(ns) + 1 : 0 };
         const char *name;
+        uint64_t t;
 
-        (void)expire_if_due(s, now(s));
-        name = scoped_name(s, 0, ns, prefix);
+        name = read_begin(s, ns, prefix, &t);
         if (!name)
                 return -ENOMEM;
-        return s->ops->prefix_groups(s->backend, name, now(s), groups_row, &c, error);
+        return s->ops->prefix_groups(s->backend, name, t, groups_row, &c, error);
 }
 
 /* ---- writes ---- */
@@ -945,27 +954,8 @@ int store_list_namespaces(Store *s, StoreNamespaceFn fn, void *userdata, StoreEr
         return s->ops->namespace_list(s->backend, namespace_row, &c, error);
 }
 
-typedef struct GroupNames {
-        char **names;
-        size_t n;
-} GroupNames;
-
-static int collect_group(const char *group, void *userdata) {
-        GroupNames *g = userdata;
-        char **names = realloc(g->names, (g->n + 1) * sizeof(char *));
-
-        if (!names)
-                return -ENOMEM;
-        g->names = names;
-        g->names[g->n] = strdup(group);
-        if (!g->names[g->n])
-                return -ENOMEM;
-        g->n++;
-        return 0;
-}
-
 int store_delete_namespace(Store *s, const char *ns, uint64_t *ret_revision, StoreError *error) {
-        GroupNames groups = {};
+        _cleanup_(strlist_done) StrList groups = {};
         const char *prefix;
         int r;
 
@@ -977,12 +967,9 @@ int store_delete_namespace(Store *s, const char *ns, uint64_t *ret_revision, Sto
                 r = -ENOMEM;
         /* Every row, live or not (now = 0 makes all rows "live" to the listing). */
         if (r >= 0)
-                r = s->ops->prefix_groups(s->backend, prefix, 0, collect_group, &groups, error);
+                r = s->ops->prefix_groups(s->backend, prefix, 0, strlist_collect, &groups, error);
         for (size_t i = 0; r >= 0 && i < groups.n; i++)
-                r = group_remove(s, groups.names[i], error);
-        for (size_t i = 0; i < groups.n; i++)
-                free(groups.names[i]);
-        free(groups.names);
+                r = group_remove(s, groups.items[i], error);
         if (r >= 0) {
                 /* The record goes too (counters and quota); its deltas have nothing left to apply to. */
                 for (size_t i = 0; i < s->n_deltas; i++)
