@@ -103,11 +103,6 @@ void json_uint(Json *j, uint64_t v) {
         append(j, buf, (size_t)n);
 }
 
-void json_bool(Json *j, bool v) {
-        value_begin(j);
-        append(j, v ? "true" : "false", v ? 4 : 5);
-}
-
 void json_raw(Json *j, const char *s, size_t n) {
         value_begin(j);
         append(j, s, n);

@@ -30,7 +30,6 @@ void json_string(Json *j, const char *s);
 void json_string_n(Json *j, const char *s, size_t n);
 void json_base64(Json *j, const void *p, size_t n);
 void json_uint(Json *j, uint64_t v);
-void json_bool(Json *j, bool v);
 /* Text that is already JSON (a dump line). */
 void json_raw(Json *j, const char *s, size_t n);
 

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "bus-error.h"
+#include "json.h"
 #include "parse.h"
 #include "storectl.h"
 
@@ -123,6 +124,25 @@ int usage_error(const char *format, ...) {
 int ctl_bus_error(const char *what, int r) {
         return log_errorf(r, "%s: %s", what, strerror(-r));
 }
+
+int ctl_print_revision(Ctl *c, sd_bus_message *reply) {
+        _cleanup_(json_done) Json j = {};
+        uint64_t revision;
+        int r;
+
+        r = sd_bus_message_read(reply, "t", &revision);
+        if (r < 0)
+                return ctl_bus_error("Cannot read the reply", r);
+        /* Quiet on success, as hostnamectl set-hostname; scripts that want the revision ask for JSON. */
+        if (!c->json)
+                return 0;
+        json_object_begin(&j);
+        json_key(&j, "revision");
+        json_uint(&j, revision);
+        json_object_end(&j);
+        return json_print(&j);
+}
+
 
 int ctl_report_error(const char *method, const sd_bus_error *error, int r) {
         if (!sd_bus_error_is_set(error))
@@ -431,4 +451,26 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_FAILURE;
         return r;
+}
+
+int write_all(int fd, const void *p, size_t n) {
+        const char *s = p;
+
+        while (n > 0) {
+                ssize_t k = write(fd, s, n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                s += k;
+                n -= (size_t)k;
+        }
+        return 0;
+}
+
+uint64_t clock_usec(clockid_t clock) {
+        struct timespec ts;
+
+        clock_gettime(clock, &ts);
+        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <systemd/sd-bus.h>
 
 #include "util.h"
@@ -68,9 +69,16 @@ int ctl_new_call(Ctl *c, const char *path, const char *interface, const char *me
 /* Reports a failed call the way ctl_call() does. */
 int ctl_report_error(const char *method, const sd_bus_error *error, int r);
 int ctl_bus_error(const char *what, int r); /* a local sd-bus failure */
+/* Reads the revision a change replied with: nothing printed on success, {"revision": N} with --json. */
+int ctl_print_revision(Ctl *c, sd_bus_message *reply);
 
 int usage_error(const char *format, ...) _printf_(1, 2);
 int log_errorf(int r, const char *format, ...) _printf_(2, 3); /* "storectl: …" on stderr; returns r */
+
+/* Writes all of p (retrying short writes and EINTR); a negative errno. */
+int write_all(int fd, const void *p, size_t n);
+/* The time of `clock` in µs. */
+uint64_t clock_usec(clockid_t clock);
 
 /* Reads a whole file ("-" or NULL = standard input). */
 int read_file_full(const char *path, char **ret, size_t *ret_len);

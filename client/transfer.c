@@ -113,14 +113,9 @@ int transfer_receive(Ctl *c, const char *path, const char *interface, const char
                 if (k == 0)
                         break;
                 if (out_fd >= 0) {
-                        for (ssize_t done = 0; done < k;) {
-                                ssize_t w = write(out_fd, buf + done, (size_t)(k - done));
-                                if (w < 0 && errno == EINTR)
-                                        continue;
-                                if (w < 0)
-                                        return log_errorf(-errno, "Cannot write the output: %m");
-                                done += w;
-                        }
+                        r = write_all(out_fd, buf, (size_t)k);
+                        if (r < 0)
+                                return log_errorf(r, "Cannot write the output: %m");
                 } else {
                         r = dump_buffer_append(out, buf, (size_t)k);
                         if (r < 0)
@@ -140,20 +135,13 @@ typedef struct Progress {
         uint64_t last_shown;
 } Progress;
 
-static uint64_t monotonic_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void progress_show(Progress *p, bool force, const char *note) {
         uint64_t now;
         char sent[32], total[32];
 
         if (!p->enabled)
                 return;
-        now = monotonic_usec();
+        now = clock_usec(CLOCK_MONOTONIC);
         if (!force && now < p->last_shown + PROGRESS_INTERVAL_USEC)
                 return;
         p->last_shown = now;

@@ -126,11 +126,9 @@ int verb_import_go_store(Ctl *c, int argc _unused_, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(dump_buffer_done) DumpBuffer data = {};
         GoStoreStats stats;
-        struct timespec ts;
         int r;
 
-        clock_gettime(CLOCK_REALTIME, &ts);
-        r = go_store_read(argv[1], (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000, &data, &stats);
+        r = go_store_read(argv[1], clock_usec(CLOCK_REALTIME), &data, &stats);
         if (r < 0)
                 return r;
         r = ctl_connect(c);

@@ -10,24 +10,6 @@
 #include "parse.h"
 #include "storectl.h"
 
-static int print_revision(Ctl *c, sd_bus_message *reply) {
-        _cleanup_(json_done) Json j = {};
-        uint64_t revision;
-        int r;
-
-        r = sd_bus_message_read(reply, "t", &revision);
-        if (r < 0)
-                return ctl_bus_error("Cannot read the reply", r);
-        /* Quiet on success, as hostnamectl set-hostname; scripts that want the revision ask for JSON. */
-        if (!c->json)
-                return 0;
-        json_object_begin(&j);
-        json_key(&j, "revision");
-        json_uint(&j, revision);
-        json_object_end(&j);
-        return json_print(&j);
-}
-
 int verb_get(Ctl *c, int argc _unused_, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(json_done) Json j = {};
@@ -56,21 +38,6 @@ int verb_get(Ctl *c, int argc _unused_, char **argv) {
         json_string(&j, value);
         json_object_end(&j);
         return json_print(&j);
-}
-
-static int write_all(int fd, const void *p, size_t n) {
-        const char *s = p;
-
-        while (n > 0) {
-                ssize_t k = write(fd, s, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                s += k;
-                n -= (size_t)k;
-        }
-        return 0;
 }
 
 int verb_get_bytes(Ctl *c, int argc, char **argv) {
@@ -131,7 +98,7 @@ int verb_set(Ctl *c, int argc _unused_, char **argv) {
                 r = ctl_call(c, NULL, STORE_IFACE, "Set", &reply, "sss", argv[1], argv[2], argv[3]);
         if (r < 0)
                 return r;
-        return print_revision(c, reply);
+        return ctl_print_revision(c, reply);
 }
 
 int verb_set_bytes(Ctl *c, int argc, char **argv) {
@@ -159,7 +126,7 @@ int verb_set_bytes(Ctl *c, int argc, char **argv) {
         r = ctl_call_message(c, m, 0, &reply);
         if (r < 0)
                 return r;
-        return print_revision(c, reply);
+        return ctl_print_revision(c, reply);
 }
 
 int verb_delete(Ctl *c, int argc _unused_, char **argv) {
@@ -172,14 +139,7 @@ int verb_delete(Ctl *c, int argc _unused_, char **argv) {
         r = ctl_call(c, NULL, STORE_IFACE, "Delete", &reply, "ss", argv[1], argv[2]);
         if (r < 0)
                 return r;
-        return print_revision(c, reply);
-}
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+        return ctl_print_revision(c, reply);
 }
 
 int verb_stat(Ctl *c, int argc _unused_, char **argv) {
@@ -216,7 +176,7 @@ int verb_stat(Ctl *c, int argc _unused_, char **argv) {
                 json_object_end(&j);
                 return json_print(&j);
         }
-        now = now_usec();
+        now = clock_usec(CLOCK_REALTIME);
         left = expires > now ? expires - now : 0;
         if (left >= USEC_PER_SEC) /* "in 29s", not "in 29s 984ms 899us" */
                 left = (left + USEC_PER_SEC / 2) / USEC_PER_SEC * USEC_PER_SEC;

@@ -23,7 +23,6 @@ static int print_count(Ctl *c, const char *name, uint64_t n) {
 
 int verb_delete_group(Ctl *c, int argc _unused_, char **argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        uint64_t revision;
         int r;
 
         r = ctl_connect(c);
@@ -32,10 +31,7 @@ int verb_delete_group(Ctl *c, int argc _unused_, char **argv) {
         r = ctl_call(c, NULL, STORE_IFACE, "DeleteGroup", &reply, "s", argv[1]);
         if (r < 0)
                 return r;
-        r = sd_bus_message_read(reply, "t", &revision);
-        if (r < 0)
-                return ctl_bus_error("Cannot read the reply", r);
-        return c->json ? print_count(c, "revision", revision) : 0;
+        return ctl_print_revision(c, reply);
 }
 
 typedef struct Pair {
