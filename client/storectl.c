@@ -143,7 +143,6 @@ int ctl_print_revision(Ctl *c, sd_bus_message *reply) {
         return json_print(&j);
 }
 
-
 int ctl_report_error(const char *method, const sd_bus_error *error, int r) {
         if (!sd_bus_error_is_set(error))
                 return log_errorf(r, "%s failed: %s", method, strerror(-r));

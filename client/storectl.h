@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 #include <systemd/sd-bus.h>
+#include <time.h>
 
 #include "util.h"
 

@@ -39,4 +39,3 @@ void events_publish(Events *e, const StoreChange *changes, size_t n_changes);
 
 /* Forgets a caller (caller.h key): a direct connection that closed. */
 void events_forget(Events *e, const char *key);
-
